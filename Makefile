@@ -1,0 +1,57 @@
+# The two set-up commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test migrate demo serve lint messages bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(PY) manage.py demo_content
+
+serve:
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) community.asgi:application
+
+## make run: install, migrate, load demo content (idempotent) and serve with daphne.
+run: demo serve
+
+## make test: install the test extras and run the whole suite (pytest exit 5 = no tests = failure).
+test: install-test
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+
+messages: install
+	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=test-artifacts
+	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: install-test
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache

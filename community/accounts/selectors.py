@@ -1,0 +1,35 @@
+"""Read paths for accounts and the personal account page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from wagtail import hooks
+
+from community.catalog.models import Purchase
+
+
+@dataclass
+class CabinetSection:
+    """A block another app adds to the personal account (tickets, notifications…).
+
+    Apps register callables ``(request) -> CabinetSection | None`` with the Wagtail hook
+    ``cabinet_sections``.
+    """
+
+    key: str
+    title: str
+    template: str
+    order: int = 100
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def purchase_list_for_user(*, user, limit: int = 20) -> QuerySet[Purchase]:
+    return Purchase.objects.filter(user=user).select_related("product").order_by("-purchased_at")[:limit]
+
+
+def cabinet_sections(*, request) -> list[CabinetSection]:
+    sections = [s for hook in hooks.get_hooks("cabinet_sections") if (s := hook(request))]
+    return sorted(sections, key=lambda s: s.order)

@@ -1,0 +1,228 @@
+"""Catalog pages (home → nested categories → products) and the shop's purchase feed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from community.catalog.blocks import SpecGroupBlock
+
+CATEGORY_PAGE_SIZE = 24
+
+
+class HomePage(Page):
+    """The shop community's front page: top-level categories and new products."""
+
+    intro = models.TextField(_("intro"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["catalog.CategoryPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from community.catalog import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["categories"] = selectors.category_tree(home=self)
+        context["new_products"] = selectors.product_cards(
+            ProductPage.objects.live().descendant_of(self).order_by("-first_published_at")[:8]
+        )
+        return context
+
+
+class CategoryPage(Page):
+    """A product category; categories nest (Ноутбуки → Игровые ноутбуки)."""
+
+    intro = models.TextField(_("description"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["catalog.HomePage", "catalog.CategoryPage"]
+    subpage_types = ["catalog.CategoryPage", "catalog.ProductPage"]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    @property
+    def is_top_level(self) -> bool:
+        return self.depth == 3
+
+    def get_context(self, request, *args, **kwargs):
+        from community.catalog import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        sort = request.GET.get("sort", "")
+        listing = selectors.category_products(category=self, sort=sort, page=request.GET.get("page"))
+        context.update(
+            subcategories=CategoryPage.objects.live().child_of(self).order_by("title"),
+            products=listing.page,
+            sort=listing.sort,
+            sort_options=selectors.SORT_OPTIONS,
+            breadcrumbs=selectors.breadcrumbs(self),
+        )
+        return context
+
+
+class StockStatus(models.TextChoices):
+    IN_STOCK = "in_stock", _("In stock")
+    LOW = "low", _("Few left")
+    OUT_OF_STOCK = "out_of_stock", _("Out of stock")
+    PREORDER = "preorder", _("Pre-order")
+
+
+@dataclass
+class ProductSection:
+    """A block another app adds to product pages (reviews, Q&A, chat), see ``product_sections``."""
+
+    key: str
+    title: str
+    template: str
+    order: int = 100
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+class ProductPage(RoutablePageMixin, Page):
+    """A product of the shop. Reviews, questions and the chat attach to it.
+
+    Other apps extend product pages without the catalog importing them, through two Wagtail
+    hooks: ``product_page_sections`` (callables ``(request, page) -> ProductSection | None``)
+    and ``product_page_routes`` (callables returning ``path()`` patterns whose views take
+    ``(page, request, **kwargs)``), e.g. a question's own URL ``…/questions/<id>-<slug>/``.
+    """
+
+    brand = models.CharField(_("brand"), max_length=100)
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    price = models.DecimalField(
+        _("price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    description = RichTextField(_("description"), blank=True, features=["h3", "bold", "italic", "ol", "ul", "link"])
+    specs = StreamField([("group", SpecGroupBlock())], verbose_name=_("specifications"), blank=True)
+    main_image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("main image"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    stock_status = models.CharField(
+        _("stock status"), max_length=16, choices=StockStatus.choices, default=StockStatus.IN_STOCK, db_index=True
+    )
+    stock_quantity = models.PositiveIntegerField(_("quantity in stock"), default=0)
+    top_category = models.ForeignKey(
+        CategoryPage, verbose_name=_("top-level category"), null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The top-level category: Expert status is earned per top-level category."),
+    )
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("brand"), FieldPanel("sku")]),
+                FieldRowPanel([FieldPanel("price"), FieldPanel("currency")]),
+                FieldRowPanel([FieldPanel("stock_status"), FieldPanel("stock_quantity")]),
+            ],
+            heading=_("Product"),
+        ),
+        FieldPanel("summary"),
+        FieldPanel("main_image"),
+        InlinePanel("gallery", label=_("Gallery")),
+        FieldPanel("description"),
+        FieldPanel("specs"),
+    ]
+    parent_page_types = ["catalog.CategoryPage"]
+    subpage_types: list[str] = []
+    search_fields = Page.search_fields + [
+        index.SearchField("brand"),
+        index.SearchField("sku"),
+        index.SearchField("summary"),
+        index.SearchField("description"),
+        index.FilterField("stock_status"),
+        index.FilterField("price"),
+    ]
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock_status in (StockStatus.IN_STOCK, StockStatus.LOW)
+
+    def save(self, *args, **kwargs):
+        # The top-level category is derived from this row's own tree path (depth 3).
+        if self.path and self.depth and self.depth > 3:
+            top_path = self.path[: self.steplen * 3]
+            self.top_category = CategoryPage.objects.filter(path=top_path).first()
+        return super().save(*args, **kwargs)
+
+    @classmethod
+    def get_subpage_urls(cls):
+        patterns = list(super().get_subpage_urls())
+        for hook in hooks.get_hooks("product_page_routes"):
+            patterns.extend(hook())
+        return tuple(patterns)
+
+    def get_context(self, request, *args, **kwargs):
+        from community.catalog import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        sections = [s for hook in hooks.get_hooks("product_page_sections") if (s := hook(request, self))]
+        context.update(
+            breadcrumbs=selectors.breadcrumbs(self),
+            gallery=selectors.product_gallery(self),
+            sections=sorted(sections, key=lambda s: s.order),
+        )
+        for section in sections:
+            context.update(section.context)
+        return context
+
+
+class ProductGalleryImage(Orderable):
+    product = ParentalKey(ProductPage, on_delete=models.CASCADE, related_name="gallery")
+    image = models.ForeignKey("wagtailimages.Image", verbose_name=_("image"), on_delete=models.CASCADE, related_name="+")
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+
+    panels = [FieldPanel("image"), FieldPanel("caption")]
+
+
+class Purchase(models.Model):
+    """A purchase reported by the shop: it makes the buyer a "verified purchase" author."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("buyer"), on_delete=models.CASCADE,
+                             related_name="purchases")
+    product = models.ForeignKey(ProductPage, verbose_name=_("product"), on_delete=models.CASCADE, related_name="purchases")
+    purchased_at = models.DateTimeField(_("purchased at"))
+    order_ref = models.CharField(_("order number"), max_length=64)
+    imported_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("purchase")
+        verbose_name_plural = _("purchases")
+        ordering = ["-purchased_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["order_ref", "user", "product"], name="purchase_unique_order_line"),
+        ]
+        indexes = [models.Index(fields=["user", "product"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_ref}: {self.user} — {self.product}"

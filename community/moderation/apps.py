@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ModerationConfig(AppConfig):
+    name = "community.moderation"
+    label = "moderation"
+    verbose_name = _("Moderation")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(ensure_moderators_group, sender=self)
+
+
+MODERATORS_GROUP = "Модераторы"
+
+
+def ensure_moderators_group(**kwargs) -> None:
+    """The "Moderators" group: admin access plus the moderation permission (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    wanted = Permission.objects.filter(
+        content_type__app_label__in=["moderation", "wagtailadmin"],
+        codename__in=["moderate_content", "access_admin"],
+    )
+    group.permissions.add(*wanted)

@@ -1,0 +1,38 @@
+"""URL configuration: the composition root for HTTP (websockets are in asgi.py)."""
+
+from django.conf import settings
+from django.urls import include, path, re_path
+from django.views.static import serve
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from community import views
+from community.accounts import views as account_views
+from community.catalog import views as catalog_views
+
+handler404 = "community.views.page_not_found"
+handler500 = "community.views.server_error"
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("cabinet/", account_views.cabinet, name="cabinet"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/shop/feed/", catalog_views.shop_feed, name="shop_feed"),
+    path("search/", include("search.urls")),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+]
+
+if settings.SERVE_FILES:
+    from django.contrib.staticfiles.views import serve as serve_static
+
+    urlpatterns += [
+        re_path(r"^static/(?P<path>.*)$", serve_static, {"insecure": True}),
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
+
+urlpatterns += [path("", include(wagtail_urls))]

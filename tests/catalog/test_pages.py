@@ -1,0 +1,136 @@
+import pytest
+from django.core.files.images import ImageFile
+from wagtail.images import get_image_model
+
+from tests import factories
+
+
+def _image(name="x"):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 100, 50)).save(buffer, format="PNG")
+    return get_image_model().objects.create(title=name, file=ImageFile(buffer, name=f"{name}.png"))
+
+
+def test_the_home_page_lists_top_categories_with_subcategories(client, page_tree):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "catalog/home_page.html"
+    content = response.content.decode()
+    assert "Ноутбуки" in content and "Игровые ноутбуки" in content and "Смартфоны" in content
+
+
+def test_a_category_lists_products_of_its_subcategories(client, page_tree):
+    response = client.get(page_tree["laptops"].url)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "ASUS ROG Strix G16" in content and "MSI Katana 15" in content
+    assert "Xiaomi Redmi Note 13" not in content
+
+
+@pytest.mark.parametrize(("sort", "first"), [("price", "Дешёвый"), ("-price", "Дорогой"), ("name", "Альфа")])
+def test_category_sorting(client, page_tree, sort, first):
+    from decimal import Decimal
+
+    cat = factories.category(page_tree["home"], "Сортировка")
+    factories.product(cat, "Дорогой", price=Decimal("9000"))
+    factories.product(cat, "Дешёвый", price=Decimal("10"))
+    factories.product(cat, "Альфа", price=Decimal("500"))
+    response = client.get(cat.url, {"sort": sort})
+    products = list(response.context["products"].object_list)
+    assert products[0].title == first
+
+
+def test_category_pagination_is_24_a_page_with_self_canonical_pages(client, page_tree):
+    cat = factories.category(page_tree["home"], "Много")
+    for n in range(30):
+        factories.product(cat, f"Товар {n}")
+    first = client.get(cat.url)
+    second = client.get(cat.url, {"page": 2})
+    assert len(first.context["products"].object_list) == 24
+    assert len(second.context["products"].object_list) == 6
+    assert f'<link rel="canonical" href="http://testserver{cat.url}?page=2">' in second.content.decode()
+    assert client.get(cat.url, {"page": "abc"}).status_code == 200
+
+
+def test_a_product_page_shows_price_stock_specs_and_breadcrumbs(client, page_tree):
+    gaming = page_tree["gaming"]
+    product = factories.product(
+        gaming, "Lenovo Legion 5", brand="Lenovo",
+        specs=[{"type": "group", "value": {"title": "Экран", "specs": [{"name": "Диагональ", "value": "16″"}]}}],
+        description="<p>Мощный ноутбук</p>",
+    )
+    response = client.get(product.url)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Lenovo Legion 5" in content
+    assert "Диагональ" in content and "16″" in content
+    assert "Мощный ноутбук" in content
+    assert 'aria-label="Навигационная цепочка"' in content
+    assert product.top_category_id == page_tree["laptops"].pk
+
+
+def test_the_page_is_in_russian_by_default_and_english_by_cookie(client, page_tree):
+    russian = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Войти" in russian.content.decode()
+    assert '<html lang="ru">' in russian.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/")
+    assert "Log in" in english.content.decode()
+    assert '<html lang="en">' in english.content.decode()
+
+
+def test_user_supplied_strings_are_escaped(client, page_tree):
+    response = client.get("/search/", {"q": "<script>alert(1)</script>"})
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    assert "&lt;script&gt;" in response.content.decode()
+
+
+def test_search_finds_products_by_name(client, page_tree):
+    response = client.get("/search/", {"q": "Katana"})
+    assert "MSI Katana 15" in response.content.decode()
+
+
+def test_unknown_urls_get_the_styled_404(client, page_tree):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Страница не найдена" in response.content.decode()
+    assert 'class="site-header"' in response.content.decode()
+
+
+def _fill(parent, count):
+    image = _image("card")
+    for n in range(count):
+        factories.product(parent, f"Товар {parent.pk}-{n}", main_image=image)
+
+
+def _queries(django_assert_max_num_queries, client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_catalog_pages_run_a_fixed_number_of_queries_with_10_and_300_products(
+    client, page_tree, django_assert_max_num_queries
+):
+    gaming = page_tree["gaming"]
+    _fill(gaming, 10)
+    product = factories.product(gaming, "Проверка", main_image=_image("p"))
+    urls = ["/", page_tree["laptops"].url, gaming.url, product.url]
+    for url in urls:  # warm renditions and caches so they do not count as data-size effects
+        client.get(url)
+    small = {url: _queries(django_assert_max_num_queries, client, url) for url in urls}
+    _fill(gaming, 290)
+    for url in urls:
+        client.get(url)
+    for url in urls:
+        with django_assert_max_num_queries(small[url]):
+            assert client.get(url).status_code == 200
+    assert max(small.values()) <= 15, small

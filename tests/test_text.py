@@ -1,0 +1,69 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from community.text import excerpt, plain_text, sanitize, sanitize_inline
+
+
+def test_scripts_and_event_handlers_are_stripped():
+    result = sanitize('<p onclick="x()">Привет</p><script>alert(1)</script><img src=x onerror=alert(1)>')
+    assert "<script" not in result.html
+    assert "onclick" not in result.html
+    assert "onerror" not in result.html
+    assert "<img" not in result.html
+    assert result.html.startswith("<p>Привет</p>")
+
+
+def test_allowed_formatting_is_kept():
+    source = "<p><strong>Плюсы</strong> и <em>минусы</em></p><ul><li>раз</li></ul><blockquote>цитата</blockquote>"
+    assert sanitize(source).html == source
+
+
+def test_links_are_linkified_with_ugc_nofollow():
+    html = sanitize("Смотрите https://example.com/x подробнее").html
+    assert 'href="https://example.com/x"' in html
+    assert 'rel="ugc nofollow noopener"' in html
+
+
+def test_trusted_authors_links_are_followed_but_still_ugc():
+    html = sanitize('<a href="https://example.com">тут</a>', follow_links=True).html
+    assert 'rel="ugc noopener"' in html
+    assert "nofollow" not in html
+
+
+def test_javascript_urls_are_dropped():
+    html = sanitize('<a href="javascript:alert(1)">x</a>').html
+    assert "javascript" not in html
+
+
+def test_plain_text_paragraphs_become_html_paragraphs_and_angle_brackets_are_escaped():
+    html = sanitize("первый\nстрока\n\nвторой 5 < 6").html
+    assert html == "<p>первый<br>строка</p><p>второй 5 &lt; 6</p>"
+
+
+def test_source_is_kept_beside_html():
+    result = sanitize("  текст  ")
+    assert result.source == "текст"
+
+
+def test_empty_text_is_rejected():
+    with pytest.raises(ValidationError):
+        sanitize("   ")
+
+
+def test_too_long_text_is_rejected_with_its_length():
+    with pytest.raises(ValidationError) as error:
+        sanitize("я" * 10_001)
+    assert "10001" in str(error.value)
+
+
+def test_inline_messages_keep_no_block_tags():
+    html = sanitize_inline("<p>привет</p>\nмир").html
+    assert "<p>" not in html
+    assert "&lt;p&gt;" in html
+    assert "<br>" in html
+
+
+def test_excerpt_cuts_at_a_word_and_strips_tags():
+    text = excerpt("<p>Очень хороший ноутбук для игр</p><p>второй абзац</p>", 20)
+    assert text == "Очень хороший…"
+    assert plain_text("<p>a</p><p>b &amp; c</p>") == "a b & c"
