@@ -46,8 +46,14 @@ test: install-test
 lint: install-test
 	$(VENV)/bin/ruff check .
 
+# Feature apps keep their own catalog (<app>/locale/ru) beside their own templates; the root
+# catalog (locale/ru) covers the core and templates/.
+APP_LOCALE_DIRS := reviews chat community/qa experts
 messages: install
-	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=test-artifacts
+	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=test-artifacts --ignore=tests \
+		$(foreach d,$(APP_LOCALE_DIRS),--ignore=$(d)/*)
+	for d in $(APP_LOCALE_DIRS); do [ -d $$d/locale ] && (cd $$d && DJANGO_SETTINGS_MODULE=community.settings \
+		PYTHONPATH=$(CURDIR) $(CURDIR)/$(VENV)/bin/django-admin makemessages -l ru) || true; done
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: install-test

@@ -13,7 +13,18 @@ Every signal is sent with ``sender`` = the model class of the content concerned.
 | content_moderated   | content, action, moderator, previous_status, reason    | moderation.services.moderate    |
 | purchase_recorded   | purchase                                               | catalog.services.purchase_record|
 | stock_changed       | product, previous_status                               | catalog.services.stock_update   |
-| user_signed_up      | user                                                   | accounts (allauth's signal)     |
+| review_published    | review                                                 | reviews.services                |
+| review_removed      | review, previous_status                                | reviews.services                |
+| review_voted        | vote, previous (the vote's earlier state or None)      | reviews.services.review_vote    |
+| question_asked      | question, recipients (users to notify)                 | qa.services.question_ask        |
+| question_voted      | vote, previous                                         | qa.services.question_vote       |
+| answer_posted       | answer                                                 | qa.services.answer_post         |
+| answer_voted        | vote, previous                                         | qa.services.answer_vote         |
+| answer_accepted     | answer, previous_answer (or None), actor               | qa.services.answer_accept       |
+| message_posted      | message                                                | chat.services.message_post      |
+| ticket_changed      | ticket, previous_status, actor                         | chat.services (tickets)         |
+
+allauth's own ``user_signed_up`` and ``email_confirmed`` signals cover accounts.
 """
 
 from django.dispatch import Signal
@@ -22,3 +33,16 @@ content_flagged = Signal()
 content_moderated = Signal()
 purchase_recorded = Signal()
 stock_changed = Signal()
+
+review_published = Signal()
+review_removed = Signal()
+review_voted = Signal()
+
+question_asked = Signal()
+question_voted = Signal()
+answer_posted = Signal()
+answer_voted = Signal()
+answer_accepted = Signal()
+
+message_posted = Signal()
+ticket_changed = Signal()

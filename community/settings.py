@@ -57,7 +57,10 @@ INSTALLED_APPS = [
     "community.accounts",
     "community.moderation",
     "community.catalog",
+    "community.qa",
     # Product features.
+    "reviews",
+    "chat",
     "search",
     # Wagtail.
     "wagtail.contrib.forms",

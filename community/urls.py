@@ -23,6 +23,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/shop/feed/", catalog_views.shop_feed, name="shop_feed"),
     path("search/", include("search.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("qa/", include("community.qa.urls")),
+    path("chat/", include("chat.urls")),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]

@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (never pass/fail on time). ``python -m bench`` runs them all."""

@@ -1,0 +1,1 @@
+// Progressive enhancement of the reviews feature (owned by its app; every page works without it).
