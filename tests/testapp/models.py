@@ -9,6 +9,9 @@ from community.moderation.models import ModeratedContent
 class Note(ModeratedContent):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
+    text_html = models.TextField(blank=True)
+
+    SANITIZED_FIELDS = {"text": "text_html"}
 
     def __str__(self) -> str:
         return self.text[:40]
