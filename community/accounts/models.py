@@ -7,14 +7,31 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Level(models.TextChoices):
+    NEWCOMER = "newcomer", _("Newcomer")
+    MEMBER = "member", _("Member")
+    TRUSTED = "trusted", _("Connoisseur")
+
+
 class Profile(models.Model):
-    """Public face of a user: the name shown beside their contributions, avatar and about."""
+    """Public face of a user: the name shown beside their contributions, avatar and about.
+
+    ``reputation``, ``level`` and ``expert_categories`` are a denormalised copy kept by the
+    experts app (from its ledger, in the same transaction), so that every author name on
+    every page shows its level and Expert badges without extra queries.
+    """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
     about = models.TextField(_("about"), max_length=1000, blank=True)
     email_verified = models.BooleanField(_("email verified"), default=False)
+    reputation = models.PositiveIntegerField(_("reputation"), default=1)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.NEWCOMER)
+    expert_categories = models.JSONField(
+        _("Expert in"), default=list, blank=True,
+        help_text=_("Top-level categories where the user is an Expert: [{\"id\": …, \"title\": …}]."),
+    )
 
     class Meta:
         verbose_name = _("profile")
@@ -26,6 +43,13 @@ class Profile(models.Model):
     @property
     def name(self) -> str:
         return self.display_name or self.user.get_username()
+
+    @property
+    def is_expert(self) -> bool:
+        return bool(self.expert_categories)
+
+    def is_expert_in(self, category_id: int | None) -> bool:
+        return any(entry.get("id") == category_id for entry in self.expert_categories)
 
     @property
     def initials(self) -> str:

@@ -26,6 +26,12 @@ class CabinetSection:
     context: dict[str, Any] = field(default_factory=dict)
 
 
+def profile_sections(*, request, user) -> list[CabinetSection]:
+    """Blocks of a public profile page: hook ``profile_sections`` → ``(request, user) -> CabinetSection | None``."""
+    sections = [s for hook in hooks.get_hooks("profile_sections") if (s := hook(request, user))]
+    return sorted(sections, key=lambda s: s.order)
+
+
 def purchase_list_for_user(*, user, limit: int = 20) -> QuerySet[Purchase]:
     return Purchase.objects.filter(user=user).select_related("product").order_by("-purchased_at")[:limit]
 

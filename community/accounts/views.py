@@ -1,11 +1,12 @@
-"""The personal account page ("Личный кабинет")."""
+"""The personal account page ("Личный кабинет") and public profiles."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from community.accounts import selectors, services
@@ -39,3 +40,14 @@ def cabinet(request: HttpRequest) -> HttpResponse:
     for section in sections:
         context.update(section.context)
     return render(request, "accounts/cabinet.html", context)
+
+
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    """A user's public profile; other apps add blocks through the ``profile_sections`` hook."""
+    user = get_object_or_404(get_user_model().objects.select_related("profile").filter(is_active=True),
+                             username=username)
+    sections = selectors.profile_sections(request=request, user=user)
+    context = {"profile_user": user, "profile": user.profile, "sections": sections}
+    for section in sections:
+        context.update(section.context)
+    return render(request, "accounts/profile.html", context)
