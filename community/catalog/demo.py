@@ -105,20 +105,57 @@ def _specs(kind: str, rng) -> list[dict]:
     ]
 
 
-def _placeholder_image(title: str, hue: float):
+# Silhouettes per kind of product: (shape, box, radius, colour) with colour "d"ark or "l"ight.
+_SHAPES: dict[str, list[tuple]] = {
+    "phone": [("rr", (320, 90, 480, 510), 28, "d"), ("rr", (335, 120, 465, 470), 10, "l")],
+    "tablet": [("rr", (230, 110, 570, 490), 26, "d"), ("rr", (250, 130, 550, 470), 10, "l")],
+    "watch": [("rr", (360, 90, 440, 200), 10, "d"), ("rr", (360, 400, 440, 510), 10, "d"),
+              ("rr", (320, 190, 480, 410), 40, "d"), ("rr", (340, 210, 460, 390), 28, "l")],
+    "headphones": [("arc", (250, 110, 550, 410), 28, "d"), ("rr", (230, 260, 310, 420), 30, "d"),
+                   ("rr", (490, 260, 570, 420), 30, "d")],
+    "tv": [("rr", (170, 120, 630, 400), 16, "d"), ("rr", (185, 135, 615, 385), 8, "l"),
+           ("rr", (385, 400, 415, 450), 0, "d"), ("rr", (310, 445, 490, 470), 10, "d")],
+    "fridge": [("rr", (290, 80, 510, 520), 18, "d"), ("rr", (300, 226, 500, 234), 0, "l"),
+               ("rr", (470, 110, 484, 200), 6, "l")],
+    "washer": [("rr", (290, 80, 510, 520), 18, "d"), ("ellipse", (330, 220, 470, 360), 0, "l"),
+               ("ellipse", (355, 245, 445, 335), 0, "d")],
+    "appliance": [("rr", (220, 200, 580, 420), 30, "d"), ("ellipse", (330, 240, 470, 380), 0, "l")],
+    "audio": [("rr", (200, 230, 600, 390), 70, "d"), ("ellipse", (250, 270, 330, 350), 0, "l"),
+              ("ellipse", (360, 270, 440, 350), 0, "l"), ("ellipse", (470, 270, 550, 350), 0, "l")],
+    "component": [("rr", (190, 200, 610, 400), 14, "d"), ("ellipse", (230, 230, 370, 370), 0, "l"),
+                  ("ellipse", (430, 230, 570, 370), 0, "l")],
+    "laptop": [("rr", (200, 140, 600, 400), 28, "d"), ("rr", (225, 165, 575, 375), 14, "l"),
+               ("rr", (150, 410, 650, 440), 12, "d")],
+}
+_SHAPE_OF_KIND = {
+    "ebook": "phone", "monitor": "tv", "pc": "tv", "projector": "appliance", "vacuum": "appliance",
+    "coffee": "appliance", "microwave": "appliance", "gpu": "component", "cpu": "component", "ssd": "component",
+}
+
+
+def _draw_device(draw: ImageDraw.ImageDraw, kind: str, dark: tuple, light: tuple) -> None:
+    """A simple silhouette per kind of product, so cards look like a real catalog."""
+    for shape, box, radius, colour in _SHAPES.get(_SHAPE_OF_KIND.get(kind, kind), _SHAPES["laptop"]):
+        fill = dark if colour == "d" else light
+        if shape == "rr":
+            draw.rounded_rectangle(box, radius=radius, fill=fill)
+        elif shape == "ellipse":
+            draw.ellipse(box, fill=fill)
+        else:
+            draw.arc(box, 180, 360, fill=fill, width=radius)
+
+
+def _placeholder_image(title: str, hue: float, kind: str):
     """A clean generated product picture (no files fetched): a tinted card with a device shape."""
     width, height = 800, 600
     r, g, b = (int(x * 255) for x in colorsys.hls_to_rgb(hue, 0.92, 0.55))
-    dr, dg, db = (int(x * 255) for x in colorsys.hls_to_rgb(hue, 0.35, 0.55))
+    dark = tuple(int(x * 255) for x in colorsys.hls_to_rgb(hue, 0.35, 0.55))
     picture = PILImage.new("RGB", (width, height), (r, g, b))
-    draw = ImageDraw.Draw(picture)
-    draw.rounded_rectangle((200, 140, 600, 400), radius=28, fill=(dr, dg, db))
-    draw.rounded_rectangle((225, 165, 575, 375), radius=14, fill=(r, g, b))
-    draw.rounded_rectangle((150, 410, 650, 440), radius=12, fill=(dr, dg, db))
+    _draw_device(ImageDraw.Draw(picture), kind, dark, (r, g, b))
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG", optimize=True)
     image_model = get_image_model()
-    return image_model.objects.create(title=title, file=ImageFile(buffer, name=f"demo-{slugify(title, allow_unicode=False) or 'product'}.png"))
+    return image_model.objects.create(title=title, file=ImageFile(buffer, name=f"demo-{slugify(_translit(title)) or 'product'}.png"))
 
 
 def _home_page() -> HomePage:
@@ -181,7 +218,7 @@ def seed(context: DemoContext) -> None:
         variant = rng.choice(["", " (2024)", " (2025)", ", серый", ", чёрный", ", белый"])
         title = f"{brand} {line}{variant}"
         if sub.pk not in images:
-            images[sub.pk] = _placeholder_image(sub.title, (sub.pk * 0.137) % 1)
+            images[sub.pk] = _placeholder_image(sub.title, (sub.pk * 0.137) % 1, kind)
         price = Decimal(rng.randrange(low, high, 100) - 10)
         stock = rng.choices(list(StockStatus.values), weights=[70, 12, 14, 4])[0]
         product = ProductPage(
