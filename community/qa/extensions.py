@@ -1,0 +1,91 @@
+"""Extension points of Q&A for apps that come later (Experts, notifications).
+
+Q&A never imports those apps; they register Wagtail hooks that these functions consult:
+
+``qa_question_recipients``
+    callables ``(question) -> Iterable[User]``: more people to tell about a new question. The
+    experts app adds the Experts of the product's top-level category here; the product's
+    verified buyers are always included (Amazon's "ask owners").
+``qa_author_badges``
+    callables ``(users: list[User], category: CategoryPage | None) -> dict[user_id, list[AuthorBadge]]``
+    called once per page with every author on it (so the hook can run a fixed number of
+    queries); the experts app returns the Expert badge for Experts of ``category``.
+``qa_follow_links``
+    callables ``(user, category) -> bool``: whether links in this author's text are followed
+    (no ``nofollow``). Any hook answering True wins; the default is ``ugc nofollow``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from wagtail import hooks
+
+from community.catalog.models import CategoryPage
+
+
+@dataclass(frozen=True)
+class AuthorBadge:
+    """A label beside an author's name: «Магазин», «Купил(а) этот товар», the Expert badge."""
+
+    key: str
+    label: str
+    css_class: str = ""
+    title: str = ""
+
+
+def question_recipients(question) -> list:
+    """Who is told about a new ``question``: the product's verified buyers, then hook additions.
+
+    The asker and inactive accounts are never included; each user appears once, in a stable
+    order (buyers by id, then what the hooks add).
+    """
+    user_model = get_user_model()
+    buyers = list(
+        user_model.objects.filter(purchases__product_id=question.product_id, is_active=True)
+        .exclude(pk=question.author_id)
+        .distinct()
+        .order_by("pk")
+    )
+    seen = {user.pk for user in buyers}
+    recipients = list(buyers)
+    for hook in hooks.get_hooks("qa_question_recipients"):
+        for user in hook(question) or ():
+            if user.pk not in seen and user.pk != question.author_id and user.is_active:
+                seen.add(user.pk)
+                recipients.append(user)
+    return recipients
+
+
+def extra_author_badges(*, users: Iterable, product) -> dict[int, list[AuthorBadge]]:
+    """Badges other apps add (the Expert badge), by user id; empty until such an app registers.
+
+    The hooks receive the product's top-level category (Expert status is per category).
+    """
+    users = list(users)
+    result: dict[int, list[AuthorBadge]] = {}
+    registered = hooks.get_hooks("qa_author_badges")
+    if not users or not registered:
+        return result
+    category: CategoryPage | None = product.top_category if product.top_category_id else None
+    for hook in registered:
+        for user_id, badges in (hook(users, category) or {}).items():
+            result.setdefault(user_id, []).extend(badges)
+    return result
+
+
+def links_followed_for(*, user, product) -> bool:
+    """Whether links written by ``user`` about ``product`` lose ``nofollow`` (Experts' do).
+
+    ``user`` and ``product`` may be callables, so that nothing is loaded while no app has
+    registered a ``qa_follow_links`` hook (``resanitize`` calls this for every row).
+    """
+    registered = hooks.get_hooks("qa_follow_links")
+    if not registered:
+        return False
+    user = user() if callable(user) else user
+    product = product() if callable(product) else product
+    category = getattr(product, "top_category", None)
+    return any(hook(user, category) for hook in registered)

@@ -1,0 +1,314 @@
+"""Read paths of Q&A, each with its prefetching in one place.
+
+Every selector runs a fixed number of queries whatever the number of questions, answers or
+votes; authors come with ``select_related("author__profile")``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Page as PaginatorPage
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When, Window
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from community.catalog.models import ProductPage
+from community.moderation.models import Status
+from community.moderation.services import can_moderate
+from community.qa import terms
+from community.qa.extensions import AuthorBadge, extra_author_badges
+from community.qa.models import Answer, AnswerVote, Question, QuestionFollow, QuestionVote
+
+QUESTIONS_PER_PAGE = 20
+SECTION_QUESTIONS = 5
+SIMILAR_LIMIT = 5
+SIMILAR_CANDIDATES = 200
+
+SORT_OPTIONS = {
+    "newest": _("newest first"),
+    "votes": _("most voted"),
+    "unanswered": _("unanswered"),
+}
+DEFAULT_SORT = "newest"
+
+SHOP_BADGE = AuthorBadge(key="shop", label=_("Shop"), css_class="badge-shop", title=_("An answer from the shop's staff"))
+BUYER_BADGE = AuthorBadge(key="buyer", label=_("Bought this product"), css_class="badge-ok",
+                          title=_("The shop's records show this person bought the product"))
+
+# What a moderator sees beside published content: what may need their decision.
+MODERATOR_VISIBLE = (Status.PUBLISHED, Status.PENDING, Status.HIDDEN)
+
+
+def visible(queryset: QuerySet, user) -> QuerySet:
+    """Published content; the viewer's own pending content; for moderators also pending and hidden."""
+    if can_moderate(user):
+        return queryset.filter(status__in=MODERATOR_VISIBLE)
+    return queryset.visible_to(user)
+
+
+def question_url(product_url: str, product: ProductPage, question: Question) -> str:
+    """The question's URL from its product's URL (computed once per page, not per question)."""
+    return product_url + product.reverse_subpage("qa_question", kwargs=question.route_kwargs)
+
+
+def question_list_url(product: ProductPage, product_url: str | None = None) -> str:
+    return (product_url if product_url is not None else product.url) + product.reverse_subpage("qa_question_list")
+
+
+def ask_url(product: ProductPage, product_url: str | None = None) -> str:
+    return (product_url if product_url is not None else product.url) + product.reverse_subpage("qa_question_ask")
+
+
+# --- one question and its answers -------------------------------------------------------------
+
+
+def question_for_page(*, product: ProductPage, question_id: int) -> Question | None:
+    """The question with its author, or None when it is not this product's question."""
+    question = (
+        Question.objects.select_related("author__profile")
+        .filter(pk=question_id, product=product)
+        .first()
+    )
+    if question is not None:
+        question.product = product
+    return question
+
+
+def question_visible_to(question: Question, user) -> bool:
+    """Published questions are public; the author also sees their own (marked), moderators all."""
+    if question.status == Status.PUBLISHED:
+        return True
+    if question.status == Status.REMOVED:
+        return False
+    if user is not None and user.is_authenticated and question.author_id == user.pk:
+        return True
+    return can_moderate(user) and question.status in MODERATOR_VISIBLE
+
+
+def answers_for_question(*, question: Question, viewer) -> list[Answer]:
+    """The answers the viewer may see: the accepted one first, then by score, then oldest first.
+
+    The accepted answer counts only when published. Every answer gets ``badges``,
+    ``is_accepted`` and ``viewer_vote`` (1, -1 or 0); two queries plus the badge hooks.
+    """
+    accepted_id = question.accepted_answer_id or 0
+    answers = list(
+        visible(Answer.objects.filter(question=question), viewer)
+        .select_related("author__profile")
+        .annotate(accepted_first=Case(When(pk=accepted_id, status=Status.PUBLISHED, then=Value(0)),
+                                      default=Value(1), output_field=IntegerField()))
+        .order_by("accepted_first", "-score", "created", "pk")
+    )
+    votes: dict[int, int] = {}
+    if viewer is not None and viewer.is_authenticated and answers:
+        votes = dict(
+            AnswerVote.objects.filter(answer__question=question, voter=viewer).values_list("answer_id", "value")
+        )
+    for answer in answers:
+        answer.question = question
+        answer.is_accepted = answer.pk == accepted_id and answer.status == Status.PUBLISHED
+        answer.viewer_vote = votes.get(answer.pk, 0)
+    attach_badges(answers, product=question.product)
+    return answers
+
+
+@dataclass
+class ViewerState:
+    """What the current viewer has done with one question."""
+
+    voted: bool = False
+    follows: bool = False
+    own_answer: Answer | None = None
+
+
+def viewer_state(*, question: Question, viewer, answers: list[Answer]) -> ViewerState:
+    """The viewer's vote, follow and own answer for ``question`` (two queries when signed in).
+
+    An answer the viewer deleted themselves does not count: they may answer again.
+    """
+    state = ViewerState()
+    if viewer is None or not viewer.is_authenticated:
+        return state
+    flags = (
+        Question.objects.filter(pk=question.pk)
+        .annotate(
+            viewer_voted=Subquery(QuestionVote.objects.filter(question=OuterRef("pk"), voter=viewer).values("pk")[:1]),
+            viewer_follows=Subquery(QuestionFollow.objects.filter(question=OuterRef("pk"), user=viewer).values("pk")[:1]),
+        )
+        .values("viewer_voted", "viewer_follows")
+        .first()
+    ) or {}
+    state.voted = flags.get("viewer_voted") is not None
+    state.follows = flags.get("viewer_follows") is not None
+    state.own_answer = (
+        Answer.objects.filter(question=question, author=viewer)
+        .exclude(status=Status.REMOVED, moderated_by=viewer)
+        .only("pk", "status", "moderation_reason", "question_id", "author_id")
+        .first()
+    )
+    return state
+
+
+def attach_badges(items: list, *, product: ProductPage) -> None:
+    """Give every question/answer in ``items`` its author's ``badges`` (one hook call in all).
+
+    «Магазин» and «Купил(а) этот товар» come from the answer's flags computed when it was
+    written; badges from other apps (the Expert badge) from the ``qa_author_badges`` hook.
+    """
+    extra = extra_author_badges(users={item.author_id: item.author for item in items}.values(), product=product)
+    for item in items:
+        badges: list[AuthorBadge] = []
+        if getattr(item, "is_staff_answer", False):
+            badges.append(SHOP_BADGE)
+        if getattr(item, "is_verified_buyer", False):
+            badges.append(BUYER_BADGE)
+        badges.extend(extra.get(item.author_id, []))
+        item.badges = badges
+
+
+# --- lists of questions -----------------------------------------------------------------------
+
+
+def _best_answer_id() -> Coalesce:
+    """The accepted answer when published, else the best-scored published answer.
+
+    Two scalar subqueries rather than one ordered by "accepted first": SQLite cannot see the
+    outer row from a subquery's ORDER BY.
+    """
+    published = Answer.objects.filter(status=Status.PUBLISHED)
+    accepted = published.filter(pk=OuterRef("accepted_answer_id")).values("pk")[:1]
+    top = published.filter(question=OuterRef("pk")).order_by("-score", "created", "pk").values("pk")[:1]
+    return Coalesce(Subquery(accepted), Subquery(top))
+
+
+def _with_best_answers(questions: list[Question], *, product: ProductPage, product_url: str) -> list[Question]:
+    """Attach ``best_answer`` (with author), ``url`` and badges; one query for all the answers."""
+    best_ids = [q.best_answer_id for q in questions if q.best_answer_id]
+    answers = {a.pk: a for a in Answer.objects.filter(pk__in=best_ids).select_related("author__profile")} if best_ids else {}
+    for question in questions:
+        question.product = product
+        question.url = question_url(product_url, product, question)
+        question.best_answer = answers.get(question.best_answer_id)
+        if question.best_answer is not None:
+            question.best_answer.question = question
+            question.best_answer.is_accepted = question.best_answer.pk == question.accepted_answer_id
+    attach_badges([q.best_answer for q in questions if q.best_answer is not None], product=product)
+    return questions
+
+
+@dataclass
+class ProductQuestions:
+    """The product page's Q&A block: the top questions with their best answers, and the total."""
+
+    questions: list[Question]
+    total: int
+    list_url: str
+    ask_url: str
+    similar_url: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def product_top_questions(*, product: ProductPage, viewer, limit: int = SECTION_QUESTIONS,
+                          product_url: str | None = None) -> ProductQuestions:
+    """Most answered, then most voted questions of ``product`` (two queries).
+
+    The total comes with the questions (a window count), their best answers in one more query.
+    """
+    from django.urls import reverse
+
+    product_url = product_url if product_url is not None else product.url
+    questions = list(
+        visible(Question.objects.filter(product=product), viewer)
+        .select_related("author__profile")
+        .annotate(best_answer_id=_best_answer_id(), total=Window(Count("pk")))
+        .order_by("-answer_count", "-vote_score", "-created", "-pk")[:limit]
+    )
+    total = questions[0].total if questions else 0
+    return ProductQuestions(
+        questions=_with_best_answers(questions, product=product, product_url=product_url),
+        total=total, list_url=question_list_url(product, product_url), ask_url=ask_url(product, product_url),
+        similar_url=reverse("qa:similar"),
+    )
+
+
+@dataclass
+class QuestionListing:
+    page: PaginatorPage
+    sort: str
+
+
+def product_question_list(*, product: ProductPage, viewer, sort: str = "", page: str | int | None = 1,
+                          product_url: str | None = None) -> QuestionListing:
+    """The product's questions, sorted (newest, most voted, unanswered) and paginated (20 a page)."""
+    sort = sort if sort in SORT_OPTIONS else DEFAULT_SORT
+    product_url = product_url if product_url is not None else product.url
+    queryset = visible(Question.objects.filter(product=product), viewer).select_related("author__profile")
+    if sort == "votes":
+        queryset = queryset.order_by("-vote_score", "-answer_count", "-created", "-pk")
+    elif sort == "unanswered":
+        queryset = queryset.filter(answer_count=0).order_by("-created", "-pk")
+    else:
+        queryset = queryset.order_by("-created", "-pk")
+    queryset = queryset.annotate(best_answer_id=_best_answer_id())
+    paginator = Paginator(queryset, QUESTIONS_PER_PAGE)
+    try:
+        result = paginator.page(page or 1)
+    except PageNotAnInteger:
+        result = paginator.page(1)
+    except EmptyPage:
+        result = paginator.page(paginator.num_pages)
+    result.object_list = _with_best_answers(list(result.object_list), product=product, product_url=product_url)
+    return QuestionListing(page=result, sort=sort)
+
+
+def similar_questions(*, product: ProductPage, text: str, limit: int = SIMILAR_LIMIT,
+                      exclude_id: int | None = None) -> list[Question]:
+    """Published questions about ``product`` whose titles share most of ``text``'s words.
+
+    A candidate must share at least half of the text's meaningful word stems; the best
+    overlap comes first, then the most answered. One query (at most 200 candidates).
+    """
+    wanted = terms.stems(text)
+    if not wanted:
+        return []
+    condition = Q()
+    for stem in wanted:
+        condition |= Q(title_terms__contains=f" {stem}")
+    candidates = (
+        Question.objects.published().filter(product=product).filter(condition)
+        .exclude(pk=exclude_id or 0)
+        .only("pk", "title", "slug", "title_terms", "answer_count", "accepted_answer_id", "product_id")
+        .order_by("-answer_count", "-created")[:SIMILAR_CANDIDATES]
+    )
+    needed = max(1, (len(wanted) + 1) // 2)
+    scored = []
+    for question in candidates:
+        stored = question.title_terms.split()
+        shared = sum(1 for stem in wanted if any(word.startswith(stem) or stem.startswith(word) for word in stored))
+        if shared >= needed:
+            scored.append((-shared, -question.answer_count, question.pk, question))
+    scored.sort(key=lambda row: row[:3])
+    result = [row[3] for row in scored[:limit]]
+    for question in result:
+        question.product = product
+    return result
+
+
+# --- the personal account ---------------------------------------------------------------------
+
+
+def questions_of_user(*, user, limit: int = 20) -> list[Question]:
+    """The user's own questions, newest first, whatever their status (for the personal account)."""
+    return list(
+        Question.objects.filter(author=user).exclude(status=Status.REMOVED, moderated_by=user)
+        .select_related("product").order_by("-created")[:limit]
+    )
+
+
+def answers_of_user(*, user, limit: int = 20) -> list[Answer]:
+    return list(
+        Answer.objects.filter(author=user).exclude(status=Status.REMOVED, moderated_by=user)
+        .select_related("question__product").order_by("-created")[:limit]
+    )

@@ -1,0 +1,120 @@
+"""Q&A's place in the site: product page routes and section, the personal account, the audit log.
+
+The admin viewsets for questions and answers are registered at the end of this module.
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from community.accounts.selectors import CabinetSection
+from community.catalog.models import ProductSection
+from community.qa import selectors, services, views
+
+
+@hooks.register("product_page_routes")
+def qa_routes():
+    return [
+        path("questions/", views.question_list, name="qa_question_list"),
+        path("questions/ask/", views.question_ask, name="qa_question_ask"),
+        path("questions/<int:question_id>/", views.question_short, name="qa_question_short"),
+        path("questions/<int:question_id>-<slug:slug>/", views.question_detail, name="qa_question"),
+    ]
+
+
+@hooks.register("product_page_sections")
+def qa_product_section(request, page) -> ProductSection:
+    from community.qa.forms import QuestionForm
+
+    block = selectors.product_top_questions(product=page, viewer=request.user, product_url=page.get_url(request))
+    return ProductSection(
+        key="qa", title=_("Questions and answers"), template="qa/product_section.html", order=30,
+        context={"qa_block": block, "qa_form": QuestionForm()},
+    )
+
+
+@hooks.register("cabinet_sections")
+def qa_cabinet_section(request) -> CabinetSection | None:
+    questions = selectors.questions_of_user(user=request.user)
+    answers = selectors.answers_of_user(user=request.user)
+    if not questions and not answers:
+        return None
+    return CabinetSection(
+        key="qa", title=_("My questions and answers"), template="qa/cabinet_section.html", order=30,
+        context={"qa_my_questions": questions, "qa_my_answers": answers},
+    )
+
+
+@hooks.register("register_log_actions")
+def register_qa_log_actions(actions):
+    actions.register_action(services.DELETE_LOG_ACTION, _("Deleted by the author"), _("Deleted by the author"))
+
+
+# --- the Wagtail admin: questions and answers under moderation ---------------------------------
+# The shared moderation admin (status and "flagged" filters, inspect page with flags and audit
+# history, the moderate action) comes from community.moderation.viewsets; Q&A only says what to
+# list and adds its own blocks to the inspect page.
+
+from wagtail.snippets.models import register_snippet  # noqa: E402
+from wagtail.snippets.views.snippets import SnippetViewSetGroup  # noqa: E402
+
+from community.moderation.viewsets import InspectPanel, ModeratedContentViewSet  # noqa: E402
+from community.qa.models import Answer, Question  # noqa: E402
+
+
+class QuestionViewSet(ModeratedContentViewSet):
+    model = Question
+    icon = "help"
+    menu_label = _("Questions")
+    list_display = ["title", "product", "author", "status", "answer_count", "vote_score", "flag_count", "created"]
+    search_fields = ["title", "details"]
+    search_backend_name = None  # plain database lookups: questions are not in Wagtail's search index
+    ordering = ["-created"]
+    inspect_view_fields = ["product", "author", "title", "details", "answer_count", "vote_score", "accepted_answer",
+                           "created", "edited_at"]
+
+    def get_queryset(self, request):
+        return Question.objects.select_related("author__profile", "product")
+
+    def get_inspect_panels(self, obj: Question) -> list[InspectPanel]:
+        """The question's public page and every answer with its status."""
+        answers = list(obj.answers.select_related("author__profile").order_by("-score", "created"))
+        return [
+            InspectPanel(_("On the site"), "qa/admin/live_link.html", {"url": obj.get_url(), "is_public": obj.is_published}),
+            InspectPanel(_("Answers"), "qa/admin/answers.html", {
+                "answers": answers, "accepted_id": obj.accepted_answer_id,
+                "inspect_url_name": Answer.snippet_viewset.get_url_name("inspect"),
+            }),
+        ]
+
+
+class AnswerViewSet(ModeratedContentViewSet):
+    model = Answer
+    icon = "comment"
+    menu_label = _("Answers")
+    list_display = ["__str__", "question", "author", "status", "is_staff_answer", "is_verified_buyer", "score",
+                    "flag_count", "created"]
+    search_fields = ["text"]
+    search_backend_name = None
+    ordering = ["-created"]
+    inspect_view_fields = ["question", "author", "text", "is_staff_answer", "is_verified_buyer", "up_count",
+                           "down_count", "score", "created", "edited_at"]
+
+    def get_queryset(self, request):
+        return Answer.objects.select_related("author__profile", "question")
+
+    def get_inspect_panels(self, obj: Answer) -> list[InspectPanel]:
+        return [InspectPanel(_("On the site"), "qa/admin/live_link.html",
+                             {"url": obj.get_url(), "is_public": obj.is_published and obj.question.is_published})]
+
+
+class QAAdminGroup(SnippetViewSetGroup):
+    items = (QuestionViewSet, AnswerViewSet)
+    menu_icon = "help"
+    menu_label = _("Questions and answers")
+    menu_order = 245
+
+
+register_snippet(QAAdminGroup)

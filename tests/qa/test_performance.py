@@ -1,0 +1,95 @@
+"""Every Q&A page runs a fixed number of SQL queries whatever the number of questions and answers."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from community.qa import services
+from community.qa.models import Answer
+from tests.factories import PASSWORD
+from tests.qa import factories
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def viewers(client, shopper):
+    """The anonymous visitor, then a signed-in shopper (who has voted, so their votes are shown)."""
+    yield "anonymous", client
+    client.login(username=shopper.username, password=PASSWORD)
+    yield "signed in", client
+
+
+@pytest.fixture
+def authors(db):
+    return factories.bulk_users(510, prefix="perf")
+
+
+def test_the_question_page_with_2_or_200_answers_runs_the_same_queries(client, question, shopper, authors,
+                                                                      django_assert_max_num_queries):
+    answers = factories.bulk_answers(question, authors[:2])
+    services.answer_vote(voter=shopper, answer=answers[0], value=1)
+    url = question.get_url()
+    small = {}
+    for who, c in viewers(client, shopper):
+        c.get(url)  # warm Wagtail's site cache
+        small[who] = count_queries(c, url)
+    client.logout()
+    more = factories.bulk_answers(question, authors[2:200])
+    services.answer_vote(voter=shopper, answer=more[0], value=-1)
+    assert Answer.objects.filter(question=question).count() == 200
+    for who, c in viewers(client, shopper):
+        with django_assert_max_num_queries(small[who]):
+            response = c.get(url)
+        assert len(response.context["answers"]) == 200
+    # Wagtail's routing to the product is 10 of them; Q&A adds the question, its answers, the
+    # breadcrumbs and the product's category (for the Expert badges hook), and for a signed-in
+    # viewer their votes, follow and own answer.
+    assert small["anonymous"] <= 14, small
+    assert small["signed in"] <= 22, small
+
+
+def test_the_product_section_and_list_with_3_or_500_questions_run_the_same_queries(
+    client, product, shopper, authors, django_assert_max_num_queries
+):
+    factories.bulk_questions(product, authors, 3)
+    urls = [product.url, product.url + "questions/", product.url + "questions/?sort=votes&page=2",
+            product.url + "questions/?sort=unanswered"]
+    small = {}
+    for who, c in viewers(client, shopper):
+        for url in urls:
+            c.get(url)
+            small[(who, url)] = count_queries(c, url)
+    client.logout()
+    factories.bulk_questions(product, authors, 497)
+    for who, c in viewers(client, shopper):
+        for url in urls:
+            with django_assert_max_num_queries(small[(who, url)]):
+                c.get(url)
+    assert client.get(product.url).context["qa_block"].total == 500
+
+
+def test_the_qa_section_itself_costs_two_queries(rf, product, authors, django_assert_num_queries):
+    from django.contrib.auth.models import AnonymousUser
+
+    from community.qa.wagtail_hooks import qa_product_section
+
+    factories.bulk_questions(product, authors, 500)
+    request = rf.get(product.url)
+    request.user = AnonymousUser()
+    product.get_url(request)  # the site root paths, cached per request
+    with django_assert_num_queries(2):  # top questions with best answer ids and the total, their answers
+        section = qa_product_section(request, product)
+    assert len(section.context["qa_block"].questions) == 5
+
+
+def test_similar_questions_are_one_query(client, product, authors, django_assert_num_queries):
+    factories.bulk_questions(product, authors, 500)
+    client.get("/qa/similar/", {"product": product.pk, "q": "ёмкость батареи"})
+    with django_assert_num_queries(3):  # the product, the candidates, the site root (cached per request)
+        response = client.get("/qa/similar/", {"product": product.pk, "q": "ёмкость батареи"})
+    assert len(response.json()["results"]) == 5
