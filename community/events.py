@@ -15,6 +15,7 @@ Every signal is sent with ``sender`` = the model class of the content concerned.
 | stock_changed       | product, previous_status                               | catalog.services.stock_update   |
 | review_published    | review                                                 | reviews.services                |
 | review_removed      | review, previous_status                                | reviews.services                |
+| review_edited       | review (published, after its author's edit)            | reviews.services.review_update  |
 | review_voted        | vote, previous (the vote's earlier state or None)      | reviews.services.review_vote    |
 | question_asked      | question, recipients (users to notify)                 | qa.services.question_ask        |
 | question_voted      | vote, previous                                         | qa.services.question_vote       |
@@ -23,6 +24,7 @@ Every signal is sent with ``sender`` = the model class of the content concerned.
 | answer_accepted     | answer, previous_answer (or None), actor               | qa.services.answer_accept       |
 | message_posted      | message                                                | chat.services.message_post      |
 | ticket_changed      | ticket, previous_status, actor                         | chat.services (tickets)         |
+| expert_status_changed | user, category (top-level CategoryPage), gained (bool), reason | experts.services          |
 
 allauth's own ``user_signed_up`` and ``email_confirmed`` signals cover accounts.
 """
@@ -36,6 +38,7 @@ stock_changed = Signal()
 
 review_published = Signal()
 review_removed = Signal()
+review_edited = Signal()
 review_voted = Signal()
 
 question_asked = Signal()
@@ -46,3 +49,5 @@ answer_accepted = Signal()
 
 message_posted = Signal()
 ticket_changed = Signal()
+
+expert_status_changed = Signal()

@@ -281,6 +281,7 @@ MODERATION_AUTO_HIDE_FLAGS = 3
 DEMO_CONTENT_STEPS = [
     "community.catalog.demo",
     "community.accounts.demo",
+    "reviews.demo",
     "community.qa.demo",
 ]
 

@@ -1,0 +1,187 @@
+"""Read paths of reviews, each with its prefetching in one place.
+
+A page of reviews costs a fixed number of queries whatever the number of reviews: the
+reviews with their authors' profiles and the shop's reply (one query), their visible photos
+(one), the viewer's votes on them (one), and a count only when a filter is applied (the
+stored stats answer the unfiltered count).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from community.catalog.models import ProductPage
+from community.moderation.models import Status
+from community.moderation.services import can_moderate
+from reviews.models import RATINGS, ProductReviewStats, Review, ReviewPhoto, ReviewRevision, ReviewVote
+
+PAGE_SIZE = 10
+
+SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "helpful": (_("Most helpful"), ("-helpful_score", "-created", "-pk")),
+    "newest": (_("Newest"), ("-created", "-pk")),
+    "highest": (_("Highest rating"), ("-rating", "-created", "-pk")),
+    "lowest": (_("Lowest rating"), ("rating", "-created", "-pk")),
+}
+DEFAULT_SORT = "helpful"
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    """What the visitor asked to see: sort order, star filter, verified only, with photos."""
+
+    sort: str = DEFAULT_SORT
+    stars: int | None = None
+    verified: bool = False
+    photos: bool = False
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> ReviewFilters:
+        """Read the filters from GET parameters; unknown values fall back to the defaults."""
+        sort = query.get("sort", DEFAULT_SORT)
+        stars = query.get("stars", "")
+        return cls(
+            sort=sort if sort in SORTS else DEFAULT_SORT,
+            stars=int(stars) if stars.isdigit() and int(stars) in RATINGS else None,
+            verified=query.get("verified") == "1",
+            photos=query.get("photos") == "1",
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.stars is not None or self.verified or self.photos
+
+    @property
+    def is_default(self) -> bool:
+        return self == ReviewFilters()
+
+    def params(self, **changes) -> dict[str, str]:
+        """The GET parameters for these filters (defaults left out), with ``changes`` applied."""
+        values = {"sort": self.sort, "stars": self.stars, "verified": self.verified, "photos": self.photos}
+        values.update(changes)
+        params = {}
+        if values["sort"] != DEFAULT_SORT:
+            params["sort"] = values["sort"]
+        if values["stars"]:
+            params["stars"] = str(values["stars"])
+        if values["verified"]:
+            params["verified"] = "1"
+        if values["photos"]:
+            params["photos"] = "1"
+        return params
+
+    def query(self, **changes) -> str:
+        return urlencode(self.params(**changes))
+
+
+@dataclass
+class ReviewListing:
+    page: PaginatorPage
+    filters: ReviewFilters
+    stats: ProductReviewStats
+    reviews: list[Review] = field(default_factory=list)
+
+
+def product_stats(product: ProductPage) -> ProductReviewStats:
+    """The product's stored rating aggregates (zeros when it has no published review yet)."""
+    return ProductReviewStats.objects.filter(product=product).first() or ProductReviewStats(product=product)
+
+
+def _with_display_relations(queryset: QuerySet[Review], viewer) -> QuerySet[Review]:
+    """Authors with their profiles and the shop's reply joined; photos and the viewer's votes
+    prefetched into ``visible_photos`` and ``viewer_votes``."""
+    queryset = queryset.select_related("author__profile", "reply").prefetch_related(
+        Prefetch("photos", queryset=ReviewPhoto.objects.visible().order_by("position", "pk"), to_attr="visible_photos")
+    )
+    if viewer is not None and viewer.is_authenticated:
+        queryset = queryset.prefetch_related(
+            Prefetch("votes", queryset=ReviewVote.objects.filter(voter=viewer), to_attr="viewer_votes")
+        )
+    return queryset
+
+
+def review_list_for_product(*, product: ProductPage, viewer, filters: ReviewFilters) -> QuerySet[Review]:
+    """Reviews of ``product`` as a visitor sees them, filtered and sorted.
+
+    Everyone sees published reviews; moderators also see pending ones (marked in the list).
+    The author's own pending review is shown to them in their own panel (:func:`own_review`).
+    """
+    visible = Q(status=Status.PUBLISHED)
+    if can_moderate(viewer):
+        visible |= Q(status=Status.PENDING)
+    queryset = Review.objects.filter(visible, product=product)
+    if filters.stars is not None:
+        queryset = queryset.filter(rating=filters.stars)
+    if filters.verified:
+        queryset = queryset.filter(verified_purchase=True)
+    if filters.photos:
+        queryset = queryset.filter(
+            Exists(ReviewPhoto.objects.visible().filter(review=OuterRef("pk")))
+        )
+    return _with_display_relations(queryset.order_by(*SORTS[filters.sort][1]), viewer)
+
+
+class PageOutOfRange(Exception):
+    """A page number that does not exist (the view answers 404)."""
+
+
+def review_page(
+    *, product: ProductPage, viewer, filters: ReviewFilters, page_number: str | int | None = 1,
+    stats: ProductReviewStats | None = None,
+) -> ReviewListing:
+    """One page (10) of the product's reviews. Raises :class:`PageOutOfRange` for a bad page."""
+    stats = stats if stats is not None else product_stats(product)
+    queryset = review_list_for_product(product=product, viewer=viewer, filters=filters)
+    paginator = Paginator(queryset, PAGE_SIZE)
+    if not filters.is_filtered and not can_moderate(viewer):
+        # The stored aggregate is the count of published reviews: no COUNT query needed.
+        paginator.count = stats.review_count
+    try:
+        number = int(page_number or 1)
+    except (TypeError, ValueError):
+        raise PageOutOfRange from None
+    if number < 1 or (number > 1 and number > paginator.num_pages):
+        raise PageOutOfRange
+    page = paginator.page(number)
+    reviews = list(page.object_list)
+    page.object_list = reviews
+    return ReviewListing(page=page, filters=filters, stats=stats, reviews=reviews)
+
+
+def own_review(*, viewer, product: ProductPage) -> Review | None:
+    """The viewer's own review of ``product`` in any state but removed, with its photos."""
+    if viewer is None or not viewer.is_authenticated:
+        return None
+    return (
+        Review.objects.filter(author=viewer, product=product)
+        .select_related("author__profile", "reply")
+        .prefetch_related(Prefetch("photos", queryset=ReviewPhoto.objects.order_by("position", "pk"),
+                                   to_attr="visible_photos"))
+        .first()
+    )
+
+
+def review_detail(*, pk: int, viewer) -> Review | None:
+    """A review with what its page shows (None when it does not exist)."""
+    return (
+        _with_display_relations(Review.objects.filter(pk=pk), viewer)
+        .select_related("product")
+        .first()
+    )
+
+
+def review_history(*, review: Review) -> QuerySet[ReviewRevision]:
+    return review.revisions.select_related("editor__profile").order_by("-created", "-pk")
+
+
+def viewer_vote(review: Review) -> ReviewVote | None:
+    """The viewer's vote prefetched by :func:`review_list_for_product` (None if none)."""
+    votes = getattr(review, "viewer_votes", None)
+    return votes[0] if votes else None
