@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import hooks
@@ -35,6 +36,26 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def route(self, request, path_components):
+        """Resolve a catalog URL in one query instead of one query per path segment.
+
+        Wagtail walks the tree a level at a time; a product three levels down costs six queries.
+        Here the deepest page whose URL is a prefix of the request path is found at once
+        (``url_path`` is indexed), and the rest of the path goes to that page's own ``route``
+        (product sub-URLs such as ``questions/12-…/``). Liveness is checked as Wagtail does.
+        """
+        if not path_components:
+            return super().route(request, path_components)
+        candidates = [self.url_path + "/".join(path_components[:n]) + "/" for n in range(len(path_components), 0, -1)]
+        page = (
+            Page.objects.filter(url_path__in=candidates, path__startswith=self.path, depth__gt=self.depth)
+            .order_by("-depth")
+            .first()
+        )
+        if page is None:
+            raise Http404
+        return page.specific.route(request, path_components[page.depth - self.depth:])
 
     def get_context(self, request, *args, **kwargs):
         from community.catalog import selectors

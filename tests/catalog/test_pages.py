@@ -134,3 +134,17 @@ def test_catalog_pages_run_a_fixed_number_of_queries_with_10_and_300_products(
         with django_assert_max_num_queries(small[url]):
             assert client.get(url).status_code == 200
     assert max(small.values()) <= 15, small
+
+
+def test_catalog_urls_resolve_in_one_lookup_and_unknown_paths_are_404(client, page_tree):
+    product = page_tree["products"][0]
+    assert client.get(product.url).status_code == 200
+    assert client.get(page_tree["gaming"].url + "no-such-product/").status_code == 404
+    assert client.get(product.url + "no-such-subpage/").status_code == 404
+    assert client.get("/no-such-category/" + product.slug + "/").status_code == 404
+
+
+def test_a_draft_product_is_not_served(client, page_tree):
+    product = page_tree["products"][1]
+    product.unpublish()
+    assert client.get(product.url_path.replace("/home", "", 1)).status_code == 404
