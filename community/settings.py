@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     # Product features.
     "reviews",
     "chat",
+    "experts",
     "search",
     # Wagtail.
     "wagtail.contrib.forms",
@@ -283,6 +284,7 @@ DEMO_CONTENT_STEPS = [
     "community.accounts.demo",
     "reviews.demo",
     "community.qa.demo",
+    "experts.demo",
 ]
 
 # --- Security ----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("qa/", include("community.qa.urls")),
     path("chat/", include("chat.urls")),
+    path("experts/", include("experts.urls")),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]

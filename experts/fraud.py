@@ -1,0 +1,121 @@
+"""Vote-fraud defence: find serial and mutual voting and reverse it, with the evidence.
+
+* **Serial voting**: at least ``serial_votes`` votes from one voter on one author's content
+  within ``serial_window_hours`` (any such window). Every vote inside such a window is reversed.
+* **Mutual voting**: two people who each gave the other at least ``mutual_votes`` up votes
+  within ``mutual_window_days``. Those up votes, both ways, are reversed.
+
+A reversed vote is recorded as a :class:`~experts.models.FraudulentVote` of a
+:class:`~experts.models.FraudCase` holding the evidence; from then on the rules give it no
+reputation (even if re-cast), the ledger reverses its event, the reversal is written to the
+audit log. Running again finds nothing new: detection is idempotent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from experts import ledger, sources
+from experts.models import FraudCase, FraudKind, FraudulentVote
+from experts.rules import Rules, current_rules
+
+LOG_ACTION = "experts.fraud_reversal"
+
+
+@dataclass
+class FraudReport:
+    cases: list[FraudCase] = field(default_factory=list)
+    votes_reversed: int = 0
+    points_reversed: int = 0
+
+
+def _already_reversed() -> set[tuple[str, int, int]]:
+    kinds = {ContentType.objects.get_for_model(model).pk: kind for kind, model in sources.MODELS.items()}
+    return {(kinds[ct], o, v) for ct, o, v in FraudulentVote.objects.values_list("content_type_id", "object_id", "voter_id")
+            if ct in kinds}
+
+
+def serial_bursts(votes: list[sources.CastVote], *, size: int, window: timedelta) -> list[sources.CastVote]:
+    """The votes that fall inside some window of length ``window`` holding ≥ ``size`` votes."""
+    flagged: set[int] = set()
+    start = 0
+    for end in range(len(votes)):
+        while votes[end].created - votes[start].created > window:
+            start += 1
+        if end - start + 1 >= size:
+            flagged.update(range(start, end + 1))
+    return [votes[i] for i in sorted(flagged)]
+
+
+def detect_vote_fraud(*, now: datetime | None = None, everything: bool = False, rules: Rules | None = None,
+                      dry_run: bool = False) -> FraudReport:
+    """Find and reverse serial and mutual voting; return what was reversed.
+
+    Looks at the last two serial windows and the last mutual window (``everything`` scans all
+    history). Each case is its own transaction: the case, its votes, the ledger reversals and
+    the audit log entry commit together.
+    """
+    now = now or timezone.now()
+    rules = rules or current_rules()
+    report = FraudReport()
+    done = _already_reversed()
+    window = timedelta(hours=rules.serial_window_hours)
+    since = None if everything else now - 2 * window
+    for (voter_id, author_id), _count in sorted(
+            sources.vote_pair_counts(since=since, at_least=rules.serial_votes).items()):
+        votes = [v for v in sources.votes_between(voter_id=voter_id, author_id=author_id, since=since)
+                 if (v.kind, v.object_id, v.voter_id) not in done]
+        burst = serial_bursts(votes, size=rules.serial_votes, window=window)
+        if burst:
+            evidence = {"rule": f"≥ {rules.serial_votes} votes within {rules.serial_window_hours} h",
+                        "votes": [v.as_evidence() for v in burst]}
+            _open_case(FraudKind.SERIAL, voter_id, author_id, burst, evidence, rules, now, report, dry_run)
+            done.update((v.kind, v.object_id, v.voter_id) for v in burst)
+    since = None if everything else now - timedelta(days=rules.mutual_window_days)
+    ups = sources.vote_pair_counts(since=since, positive_only=True, at_least=rules.mutual_votes)
+    for voter_id, author_id in sorted(ups):
+        if voter_id > author_id or (author_id, voter_id) not in ups:
+            continue  # each unordered pair once
+        one_way = sources.votes_between(voter_id=voter_id, author_id=author_id, since=since, positive_only=True)
+        other_way = sources.votes_between(voter_id=author_id, author_id=voter_id, since=since, positive_only=True)
+        votes = [v for v in one_way + other_way if (v.kind, v.object_id, v.voter_id) not in done]
+        if not votes:
+            continue
+        evidence = {"rule": f"≥ {rules.mutual_votes} up votes each way within {rules.mutual_window_days} days",
+                    "a_to_b": len(one_way), "b_to_a": len(other_way), "votes": [v.as_evidence() for v in votes]}
+        _open_case(FraudKind.MUTUAL, voter_id, author_id, votes, evidence, rules, now, report, dry_run)
+        done.update((v.kind, v.object_id, v.voter_id) for v in votes)
+    return report
+
+
+def _open_case(kind, voter_id, author_id, votes, evidence, rules, now, report, dry_run) -> None:
+    if dry_run:
+        report.cases.append(FraudCase(kind=kind, voter_id=voter_id, author_id=author_id, evidence=evidence,
+                                      votes_reversed=len(votes)))
+        report.votes_reversed += len(votes)
+        return
+    with transaction.atomic():
+        case = FraudCase.objects.create(kind=kind, voter_id=voter_id, author_id=author_id, evidence=evidence,
+                                        votes_reversed=len(votes))
+        FraudulentVote.objects.bulk_create([
+            FraudulentVote(case=case, content_type_id=sources.content_type_id(v.kind), object_id=v.object_id,
+                           voter_id=v.voter_id) for v in votes
+        ], ignore_conflicts=True)
+        scopes = sorted({sources.Scope(v.kind, v.object_id, voter_id=v.voter_id) for v in votes},
+                        key=lambda s: (s.kind, s.object_id, s.voter_id))
+        outcome = ledger.reconcile(scopes=scopes, ctx=sources.Context(rules=rules, now=now),
+                                   why=f"vote fraud: case #{case.pk} ({case.get_kind_display()})")
+        points = sum(e.delta for e in outcome.reversed) - sum(e.delta for e in outcome.added)
+        evidence["points_reversed"] = points
+        case.evidence = evidence
+        case.save(update_fields=["evidence"])
+        log(instance=case, action=LOG_ACTION, user=None, title=str(case)[:255], data=evidence)
+    report.cases.append(case)
+    report.votes_reversed += len(votes)
+    report.points_reversed += points

@@ -1,0 +1,86 @@
+"""Reputation reacts to the domain events of reviews, Q&A, moderation and accounts.
+
+Each receiver runs inside the sender's transaction, so the ledger, the totals and the Expert
+statuses commit (or roll back) with the vote or the status change that caused them.
+"""
+
+from __future__ import annotations
+
+from allauth.account.signals import email_confirmed
+from django.conf import settings
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
+
+from community import events
+from experts import services, sources
+
+
+def _vote(kind: str, target: str, vote, previous) -> None:
+    current = vote if vote is not None else previous
+    if current is None:
+        return
+    object_id = getattr(current, f"{target}_id")
+    services.reputation_for_vote(kind=kind, object_id=object_id, voter_id=current.voter_id)
+    found = sources.author_and_category(kind, object_id)
+    if found:
+        services.badges_award(user_ids=[found[0]])
+
+
+@receiver(events.review_voted, dispatch_uid="experts.review_voted")
+def review_voted(sender, vote=None, previous=None, **kwargs) -> None:
+    _vote(sources.REVIEW, "review", vote, previous)
+
+
+@receiver(events.answer_voted, dispatch_uid="experts.answer_voted")
+def answer_voted(sender, vote=None, previous=None, **kwargs) -> None:
+    _vote(sources.ANSWER, "answer", vote, previous)
+
+
+@receiver(events.question_voted, dispatch_uid="experts.question_voted")
+def question_voted(sender, vote=None, previous=None, **kwargs) -> None:
+    _vote(sources.QUESTION, "question", vote, previous)
+
+
+@receiver(events.review_published, dispatch_uid="experts.review_published")
+def review_published(sender, review, **kwargs) -> None:
+    services.reputation_for_content(content=review)
+    services.badges_award(user_ids=[review.author_id])
+
+
+@receiver(events.review_removed, dispatch_uid="experts.review_removed")
+def review_removed(sender, review, previous_status=None, **kwargs) -> None:
+    """A review left ``published`` by a moderator's action (its status has changed), or its
+    author deletes it (the status is unchanged and the row goes right after this event)."""
+    services.reputation_for_content(content=review, removed=review.status == previous_status)
+
+
+@receiver(events.content_moderated, dispatch_uid="experts.content_moderated")
+def content_moderated(sender, content, action, moderator=None, previous_status=None, **kwargs) -> None:
+    if sources.kind_of(content) is None:
+        return
+    services.reputation_for_content(
+        content=content, upholding=services.upholds_reports(content=content, action=action, moderator=moderator),
+    )
+
+
+@receiver(events.answer_accepted, dispatch_uid="experts.answer_accepted")
+def answer_accepted(sender, answer, previous_answer=None, actor=None, **kwargs) -> None:
+    services.reputation_for_acceptance(answer=answer, previous_answer=previous_answer)
+    services.badges_award(user_ids=[answer.author_id])
+
+
+@receiver(events.answer_posted, dispatch_uid="experts.answer_posted")
+def answer_posted(sender, answer, **kwargs) -> None:
+    services.badges_award(user_ids=[answer.author_id])
+
+
+@receiver(email_confirmed, dispatch_uid="experts.email_confirmed")
+def voter_confirmed_email(request, email_address, **kwargs) -> None:
+    """Votes cast before the address was confirmed start to count (if the account was old enough)."""
+    services.reputation_for_voter(voter_id=email_address.user_id, why="voter confirmed their email")
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="experts.user_deleted")
+def user_deleted(sender, instance, **kwargs) -> None:
+    """What a deleted account gave others is reversed before its votes disappear."""
+    services.reputation_for_deleted_account(user_id=instance.pk)

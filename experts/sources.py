@@ -1,0 +1,469 @@
+"""What reputation the content and votes of reviews and Q&A are worth, by the rules.
+
+This is the one module through which reputation reads reviews and Q&A (only the admin's
+"who voted" view and the demo touch their models besides). It turns their current
+state — votes, statuses, the accepted answer, upheld reports — into :class:`Entitlement`\\ s:
+the ledger events that *should* be live. The same functions serve the incremental path (a
+:class:`Scope`: one content, optionally one voter) and the full rebuild (no filter), so the
+two cannot disagree about the rules.
+
+Rules applied here:
+
+* a vote earns only on published content (an answer also needs its question published),
+  never on one's own, and only when the voter's account was at least ``voter_min_age_hours``
+  old when voting and has a confirmed email; votes reversed by a fraud case earn nothing;
+* the accepted answer earns its author ``answer_accepted`` and the asker
+  ``answer_accepted_asker`` (not when one accepts one's own answer);
+* content a moderator takes down (hidden, removed, rejected) with an upheld spam or
+  offensive report costs its author ``flag_upheld`` once, while it stays down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
+
+from community.moderation.models import Flag, FlagReason, Status
+from community.qa.models import Answer, AnswerVote, Question, QuestionVote, VoteValue
+from experts.models import CAP_EXEMPT_REASONS, FraudulentVote, Reason, ReputationEvent
+from experts.rules import Rules
+from reviews.models import Review, ReviewVote
+
+CHUNK = 20_000
+STRIKE_FLAG_REASONS = (FlagReason.SPAM, FlagReason.OFFENSIVE)
+TAKEN_DOWN = frozenset({Status.HIDDEN, Status.REMOVED, Status.REJECTED})
+
+REVIEW, ANSWER, QUESTION = "review", "answer", "question"
+VOTES, ACCEPT, PENALTY = "votes", "accept", "penalty"
+MODELS = {REVIEW: Review, ANSWER: Answer, QUESTION: Question}
+VOTE_MODELS = {REVIEW: ReviewVote, ANSWER: AnswerVote, QUESTION: QuestionVote}
+_VOTE_TARGET = {REVIEW: "review", ANSWER: "answer", QUESTION: "question"}
+PARTS = {REVIEW: frozenset({VOTES, PENALTY}), ANSWER: frozenset({VOTES, ACCEPT, PENALTY}),
+         QUESTION: frozenset({VOTES, PENALTY})}
+PART_REASONS = {
+    (REVIEW, VOTES): (Reason.REVIEW_HELPFUL, Reason.REVIEW_UNHELPFUL),
+    (ANSWER, VOTES): (Reason.ANSWER_UP, Reason.ANSWER_DOWN),
+    (QUESTION, VOTES): (Reason.QUESTION_UP,),
+    (ANSWER, ACCEPT): (Reason.ANSWER_ACCEPTED, Reason.ANSWER_ACCEPTED_ASKER),
+    (REVIEW, PENALTY): (Reason.FLAG_UPHELD,),
+    (ANSWER, PENALTY): (Reason.FLAG_UPHELD,),
+    (QUESTION, PENALTY): (Reason.FLAG_UPHELD,),
+}
+
+
+def content_type_id(kind: str) -> int:
+    return ContentType.objects.get_for_model(MODELS[kind]).pk
+
+
+def kind_of(content) -> str | None:
+    """``"review"``, ``"answer"``, ``"question"`` for content that earns reputation, else None."""
+    for kind, model in MODELS.items():
+        if isinstance(content, model):
+            return kind
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Entitlement:
+    """A ledger event that should be live, before the daily cap."""
+
+    user_id: int
+    actor_id: int | None
+    reason: str
+    content_type_id: int
+    object_id: int
+    category_id: int | None
+    product_id: int | None
+    points: int
+    created: datetime
+
+    @property
+    def key(self) -> tuple:
+        """Identity: at most one live event per key (a database constraint says so too)."""
+        return (self.content_type_id, self.object_id, self.actor_id, self.reason)
+
+    @property
+    def attrs(self) -> tuple:
+        return (self.user_id, self.category_id, self.product_id, self.points, self.created)
+
+    @property
+    def capped(self) -> bool:
+        """Whether the daily cap limits it: gains, except accepted answers."""
+        return self.points > 0 and self.reason not in CAP_EXEMPT_REASONS
+
+    @classmethod
+    def of_event(cls, event: ReputationEvent) -> Entitlement:
+        return cls(event.user_id, event.actor_id, event.reason, event.content_type_id, event.object_id,
+                   event.category_id, event.product_id, event.points, event.created)
+
+
+def event_key(event: ReputationEvent) -> tuple:
+    return (event.content_type_id, event.object_id, event.actor_id, event.reason)
+
+
+def event_attrs(event: ReputationEvent) -> tuple:
+    return (event.user_id, event.category_id, event.product_id, event.points, event.created)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one change may affect: one content (optionally only one voter's vote, or some parts
+    of it), or — with ``object_id`` None and ``voter_id`` set — every vote of one voter."""
+
+    kind: str
+    object_id: int | None = None
+    voter_id: int | None = None
+    parts: frozenset[str] | None = None
+
+    def active_parts(self) -> frozenset[str]:
+        parts = PARTS[self.kind] if self.parts is None else self.parts & PARTS[self.kind]
+        if self.voter_id is not None:
+            parts = parts & {VOTES}
+        return parts
+
+    def reasons(self) -> list[str]:
+        return [r for part in self.active_parts() for r in PART_REASONS[(self.kind, part)]]
+
+    def existing_q(self) -> Q:
+        """The live ledger events this scope owns."""
+        q = Q(content_type_id=content_type_id(self.kind), reason__in=self.reasons())
+        if self.object_id is not None:
+            q &= Q(object_id=self.object_id)
+        if self.voter_id is not None:
+            q &= Q(actor_id=self.voter_id)
+        return q
+
+
+def voter_scopes(voter_id: int) -> list[Scope]:
+    """Every vote one user cast (their email was confirmed, their account deleted…)."""
+    return [Scope(kind, voter_id=voter_id) for kind in (REVIEW, ANSWER, QUESTION)]
+
+
+def content_scopes(content) -> list[Scope]:
+    """Everything one content earns; a question's answers depend on it, so they come along."""
+    kind = kind_of(content)
+    if kind is None:
+        return []
+    scopes = [Scope(kind, content.pk)]
+    if kind == QUESTION:
+        scopes += [Scope(ANSWER, pk) for pk in Answer.objects.filter(question_id=content.pk).values_list("pk", flat=True)]
+    return scopes
+
+
+@dataclass
+class Context:
+    """What the rules need besides the content's state.
+
+    ``removed``: content being deleted right now (nothing of it is due, whatever its row says);
+    ``upholding``: content a moderator is taking down, whose open reports are being upheld;
+    ``accepting``: answers being accepted now (the acceptance is timed ``now``);
+    ``fraud``: (content type, object, voter) of votes a fraud case reversed — None loads them;
+    ``gone_users``: accounts being deleted (nothing they did earns anyone anything).
+    """
+
+    rules: Rules
+    now: datetime
+    removed: set[tuple[int, int]] = field(default_factory=set)
+    upholding: set[tuple[int, int]] = field(default_factory=set)
+    accepting: set[int] = field(default_factory=set)
+    fraud: set[tuple[int, int, int]] | None = None
+    accepted_times: dict[int, datetime] | None = None
+    gone_users: set[int] = field(default_factory=set)
+
+
+# --- entitlements ------------------------------------------------------------------------------
+
+
+def desired(scopes: Iterable[Scope], ctx: Context) -> Iterator[Entitlement]:
+    """The entitlements of the given scopes, by the rules and the current state."""
+    for scope in scopes:
+        for part in scope.active_parts():
+            yield from _PART_FUNCTIONS[part](scope, ctx)
+
+
+def desired_everything(ctx: Context) -> Iterator[Entitlement]:
+    """Every entitlement on the site (the full rebuild)."""
+    for kind in (REVIEW, ANSWER, QUESTION):
+        yield from desired([Scope(kind)], ctx)
+
+
+def _scope_filter(scope: Scope, target: str) -> Q:
+    q = Q()
+    if scope.object_id is not None:
+        q &= Q(**{f"{target}_id": scope.object_id})
+    if scope.voter_id is not None:
+        q &= Q(voter_id=scope.voter_id)
+    return q
+
+
+def _iterate(queryset, chunked: bool):
+    return queryset.iterator(chunk_size=CHUNK) if chunked else queryset
+
+
+def eligible_vote(rules: Rules) -> ExpressionWrapper:
+    """In SQL: the voter's email is confirmed and their account was old enough when voting."""
+    return ExpressionWrapper(
+        Q(voter__profile__email_verified=True, created__gte=F("voter__date_joined") + rules.voter_min_age),
+        output_field=BooleanField(),
+    )
+
+
+def _vote_entitlements(scope: Scope, ctx: Context) -> Iterator[Entitlement]:
+    rules, kind = ctx.rules, scope.kind
+    ct = content_type_id(kind)
+    target = _VOTE_TARGET[kind]
+    chunked = scope.object_id is None and scope.voter_id is None
+    rows = VOTE_MODELS[kind].objects.filter(_scope_filter(scope, target)).annotate(eligible=eligible_vote(rules))
+    fraud = ctx.fraud
+    if fraud is None:  # one query: the fraud marks come along with the votes
+        rows = rows.annotate(fraud=Exists(FraudulentVote.objects.filter(
+            content_type_id=ct, object_id=OuterRef(f"{target}_id"), voter_id=OuterRef("voter_id"))))
+    else:
+        rows = rows.annotate(fraud=Value(False, output_field=BooleanField()))
+    if kind == REVIEW:
+        rows = rows.values_list(
+            "review_id", "voter_id", "eligible", "fraud", "updated", "helpful",
+            "review__author_id", "review__status", "review__product_id", "review__product__top_category_id",
+        )
+    elif kind == ANSWER:
+        rows = rows.values_list(
+            "answer_id", "voter_id", "eligible", "fraud", "updated", "value",
+            "answer__author_id", "answer__status", "answer__question__product_id",
+            "answer__question__product__top_category_id", "answer__question__status", "answer__question_id",
+        )
+    else:
+        rows = rows.values_list(
+            "question_id", "voter_id", "eligible", "fraud", "created", "question_id",
+            "question__author_id", "question__status", "question__product_id", "question__product__top_category_id",
+        )
+    question_ct = content_type_id(QUESTION)
+    removed, gone, published = ctx.removed, ctx.gone_users, Status.PUBLISHED
+    reasons = {REVIEW: (Reason.REVIEW_UNHELPFUL, Reason.REVIEW_HELPFUL),
+               ANSWER: (Reason.ANSWER_DOWN, Reason.ANSWER_UP), QUESTION: (Reason.QUESTION_UP, Reason.QUESTION_UP)}[kind]
+    points_of = {reason: rules.points(reason) for reason in reasons}
+    for row in _iterate(rows.order_by(), chunked):
+        object_id, voter_id, eligible, marked, moment, value, author_id, status, product_id, category_id = row[:10]
+        if not eligible or marked or status != published or voter_id == author_id:
+            continue
+        if (ct, object_id) in removed or voter_id in gone or author_id in gone:
+            continue
+        if kind == ANSWER and (row[10] != published or (question_ct, row[11]) in removed):
+            continue
+        if fraud and (ct, object_id, voter_id) in fraud:
+            continue
+        reason = reasons[1] if (value is True or value == VoteValue.UP or kind == QUESTION) else reasons[0]
+        points = points_of[reason]
+        if points:
+            yield Entitlement(author_id, voter_id, reason, ct, object_id, category_id, product_id, points, moment)
+
+
+ACCEPTED_AT_FIELD = "accepted_at"
+
+
+def _question_has_accepted_at() -> bool:
+    return any(f.name == ACCEPTED_AT_FIELD for f in Question._meta.get_fields())
+
+
+def _accepted_times(ctx: Context, answer_ids: Iterable[int] | None) -> dict[int, datetime]:
+    """When each answer was last accepted, as the ledger remembers it (Q&A stores no time)."""
+    if ctx.accepted_times is not None:
+        return ctx.accepted_times
+    q = ReputationEvent.objects.filter(content_type_id=content_type_id(ANSWER), reason=Reason.ANSWER_ACCEPTED)
+    if answer_ids is not None:
+        q = q.filter(object_id__in=list(answer_ids))
+    times: dict[int, datetime] = {}
+    for object_id, created in q.order_by("recorded_at", "pk").values_list("object_id", "created"):
+        times[object_id] = created  # the latest acceptance wins
+    return times
+
+
+def load_accepted_times(ctx: Context) -> None:
+    """Preload every answer's acceptance time (the full rebuild)."""
+    ctx.accepted_times = _accepted_times(ctx, None)
+
+
+def _accept_entitlements(scope: Scope, ctx: Context) -> Iterator[Entitlement]:
+    rules = ctx.rules
+    ct = content_type_id(ANSWER)
+    question_ct = content_type_id(QUESTION)
+    q = Q(accepted_answer__isnull=False)
+    if scope.object_id is not None:
+        q &= Q(accepted_answer_id=scope.object_id)
+    has_time = _question_has_accepted_at()
+    rows = list(Question.objects.filter(q).values_list(
+        "accepted_answer_id", "accepted_answer__author_id", "accepted_answer__status", "accepted_answer__created",
+        "pk", "author_id", "status", "product_id", "product__top_category_id",
+        ACCEPTED_AT_FIELD if has_time else "accepted_answer__created",
+    ).order_by())
+    times = {} if has_time else _accepted_times(ctx, [row[0] for row in rows] if scope.object_id else None)
+    for (answer_id, answerer_id, answer_status, answered_at, question_id, asker_id, question_status, product_id,
+         category_id, accepted_at) in rows:
+        if answer_status != Status.PUBLISHED or question_status != Status.PUBLISHED or answerer_id == asker_id:
+            continue
+        if (ct, answer_id) in ctx.removed or (question_ct, question_id) in ctx.removed:
+            continue
+        if answerer_id in ctx.gone_users or asker_id in ctx.gone_users:
+            continue
+        if not has_time:
+            accepted_at = ctx.now if answer_id in ctx.accepting else times.get(answer_id, answered_at)
+        accepted_at = accepted_at or answered_at
+        for user_id, actor_id, reason in ((answerer_id, asker_id, Reason.ANSWER_ACCEPTED),
+                                          (asker_id, answerer_id, Reason.ANSWER_ACCEPTED_ASKER)):
+            points = rules.points(reason)
+            if points:
+                yield Entitlement(user_id, actor_id, reason, ct, answer_id, category_id, product_id, points, accepted_at)
+
+
+def _penalty_entitlements(scope: Scope, ctx: Context) -> Iterator[Entitlement]:
+    points = ctx.rules.flag_upheld
+    if not points:
+        return
+    kind = scope.kind
+    ct = content_type_id(kind)
+    model = MODELS[kind]
+    product = "question__product" if kind == ANSWER else "product"
+    q = Q(status__in=TAKEN_DOWN)
+    if scope.object_id is not None:
+        q &= Q(pk=scope.object_id)
+    rows = {row[0]: row for row in model.objects.filter(q).values_list(
+        "pk", "author_id", "moderated_at", f"{product}_id", f"{product}__top_category_id",
+    ).order_by()}
+    if not rows:
+        return
+    flags = Flag.objects.filter(content_type_id=ct, reason__in=STRIKE_FLAG_REASONS)
+    if scope.object_id is not None:
+        flags = flags.filter(object_id=scope.object_id)
+    struck: set[int] = set()
+    for object_id, resolved, upheld in flags.values_list("object_id", "resolved", "upheld").order_by():
+        if upheld or (not resolved and (ct, object_id) in ctx.upholding):
+            struck.add(object_id)
+    for object_id in sorted(struck & set(rows)):
+        if (ct, object_id) in ctx.removed:
+            continue
+        _pk, author_id, moderated_at, product_id, category_id = rows[object_id]
+        yield Entitlement(author_id, None, Reason.FLAG_UPHELD, ct, object_id, category_id, product_id, points,
+                          moderated_at or ctx.now)
+
+
+_PART_FUNCTIONS = {VOTES: _vote_entitlements, ACCEPT: _accept_entitlements, PENALTY: _penalty_entitlements}
+
+
+# --- what the Expert criteria and badges read from reviews and Q&A ---------------------------------
+
+
+def well_rated_review_counts(*, user_ids, category_ids, min_score: float) -> dict[tuple[int, int], int]:
+    """Published reviews per (author, top-level category) whose Wilson helpful score ≥ ``min_score``."""
+    from django.db.models import Count
+
+    rows = (Review.objects.published().filter(author_id__in=user_ids, product__top_category_id__in=category_ids,
+                                              helpful_score__gte=min_score)
+            .values("author_id", "product__top_category_id").annotate(n=Count("pk")).order_by()
+            .values_list("author_id", "product__top_category_id", "n"))
+    return {(u, c): n for u, c, n in rows}
+
+
+def author_and_category(kind: str, object_id: int) -> tuple[int, int | None] | None:
+    """The content's author and its top-level category (one query), or None if it is gone."""
+    product = "question__product" if kind == ANSWER else "product"
+    return MODELS[kind].objects.filter(pk=object_id).values_list(
+        "author_id", f"{product}__top_category_id").first()
+
+
+def reviews_of_experts(*, product, category_id: int | None, limit: int):
+    """The product's published reviews whose authors are Experts of its top-level category."""
+    from experts.models import ExpertStatus
+
+    if not category_id:
+        return Review.objects.none()
+    experts = ExpertStatus.objects.filter(category_id=category_id, is_expert=True).values("user_id")
+    return (Review.objects.published().filter(product=product, author_id__in=experts)
+            .select_related("author__profile").order_by("-helpful_score", "-created", "-pk")[:limit])
+
+
+def user_contributions(*, user, limit: int) -> tuple[list, list]:
+    """A user's latest published reviews and answers, with what their rows show (two queries)."""
+    reviews = list(Review.objects.published().filter(author=user).select_related("product")
+                   .order_by("-created", "-pk")[:limit])
+    answers = list(Answer.objects.published().filter(author=user, question__status=Status.PUBLISHED)
+                   .select_related("question__product").order_by("-created", "-pk")[:limit])
+    return reviews, answers
+
+
+# --- badge metrics ---------------------------------------------------------------------------------
+
+
+def badge_metrics(*, user, metrics: set[str]) -> dict[str, int]:
+    """The user's count for each badge metric asked for (one query each)."""
+    from django.db.models import F
+
+    from experts.models import BadgeMetric
+
+    published_reviews = Review.objects.published().filter(author=user)
+    live = ReputationEvent.objects.live().filter(user=user)
+    counters = {
+        BadgeMetric.REVIEWS: lambda: published_reviews.count(),
+        BadgeMetric.PHOTO_REVIEWS: lambda: published_reviews.filter(photos__status=Status.PUBLISHED)
+        .values("pk").distinct().count(),
+        BadgeMetric.HELPFUL_VOTES: lambda: live.filter(reason=Reason.REVIEW_HELPFUL).count(),
+        BadgeMetric.HELPFUL_REVIEWS: lambda: published_reviews.filter(
+            helpful_count__gt=F("unhelpful_count")).count(),
+        BadgeMetric.ANSWERS: lambda: Answer.objects.published().filter(author=user).count(),
+        BadgeMetric.ACCEPTED_ANSWERS: lambda: live.filter(reason=Reason.ANSWER_ACCEPTED).count(),
+        BadgeMetric.REPUTATION: lambda: user.profile.reputation,
+        BadgeMetric.EXPERT_CATEGORIES: lambda: len(user.profile.expert_categories),
+    }
+    return {metric: counters[metric]() for metric in metrics if metric in counters}
+
+
+# --- votes as fraud detection sees them ----------------------------------------------------------
+
+_POSITIVE = {REVIEW: Q(helpful=True), ANSWER: Q(value=VoteValue.UP), QUESTION: Q()}
+
+
+def _votes_since(kind: str, since: datetime | None, positive_only: bool):
+    rows = VOTE_MODELS[kind].objects.all()
+    if since is not None:
+        rows = rows.filter(created__gte=since)
+    if positive_only:
+        rows = rows.filter(_POSITIVE[kind])
+    return rows
+
+
+def vote_pair_counts(*, since: datetime | None, positive_only: bool = False, at_least: int = 1) -> dict[tuple[int, int], int]:
+    """Votes per (voter, author of the content) since ``since``, over every kind (one query a kind)."""
+    counts: dict[tuple[int, int], int] = {}
+    from django.db.models import Count
+
+    for kind, target in _VOTE_TARGET.items():
+        rows = (_votes_since(kind, since, positive_only).values_list("voter_id", f"{target}__author_id")
+                .annotate(n=Count("pk")).order_by())
+        for voter_id, author_id, n in rows.iterator(chunk_size=CHUNK):
+            counts[(voter_id, author_id)] = counts.get((voter_id, author_id), 0) + n
+    return {pair: n for pair, n in counts.items() if n >= at_least}
+
+
+@dataclass(frozen=True)
+class CastVote:
+    kind: str
+    object_id: int
+    voter_id: int
+    author_id: int
+    created: datetime
+
+    def as_evidence(self) -> dict:
+        return {"kind": self.kind, "content": self.object_id, "voter": self.voter_id, "author": self.author_id,
+                "at": self.created.isoformat()}
+
+
+def votes_between(*, voter_id: int, author_id: int, since: datetime | None, positive_only: bool = False) -> list[CastVote]:
+    """Every vote ``voter_id`` cast on ``author_id``'s content since ``since``, oldest first."""
+    found = []
+    for kind, target in _VOTE_TARGET.items():
+        rows = _votes_since(kind, since, positive_only).filter(
+            voter_id=voter_id, **{f"{target}__author_id": author_id}).values_list(f"{target}_id", "created")
+        found += [CastVote(kind, object_id, voter_id, author_id, created) for object_id, created in rows]
+    return sorted(found, key=lambda v: (v.created, v.kind, v.object_id))

@@ -1,0 +1,111 @@
+"""Experts in the rest of the site: hooks of reviews, Q&A, product pages, profiles; the admin."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from community.accounts import trust
+from community.accounts.selectors import CabinetSection
+from community.catalog.models import ProductPage, ProductSection
+from experts import selectors
+
+# --- links and routing: the Experts' privileges in reviews and Q&A ---------------------------------
+
+
+@hooks.register("follow_user_links")
+def experts_links_are_followed(user) -> bool:
+    """Reviews ask whether an author's links lose ``nofollow``: Experts' do."""
+    return trust.links_followed(user)
+
+
+@hooks.register("qa_follow_links")
+def experts_links_are_followed_in_qa(user, category) -> bool:
+    return trust.links_followed(user)
+
+
+@hooks.register("qa_question_recipients")
+def experts_of_the_category(question):
+    """A new question is routed to the Experts of its product's top-level category."""
+    return selectors.experts_of_category(category_id=question.product.top_category_id)
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+@hooks.register("product_page_sections")
+def expert_reviews_section(request: HttpRequest, page: ProductPage) -> ProductSection | None:
+    """«Отзывы экспертов»: the product's published reviews by Experts of its category, first."""
+    reviews = selectors.expert_reviews_for_product(product=page)
+    if not reviews:
+        return None
+    return ProductSection(
+        key="expert_reviews", title=_("Experts' reviews"), template="experts/section_expert_reviews.html",
+        order=19, context={"expert_reviews": reviews, "expert_reviews_category": page.top_category},
+    )
+
+
+@hooks.register("profile_sections")
+def reputation_section(request: HttpRequest, user) -> CabinetSection:
+    """Reputation, level, Expert categories, badges and the chart of reputation over time."""
+    return CabinetSection(key="reputation", title=_("Reputation"), template="experts/profile_reputation.html",
+                          order=10, context={"experts_reputation": selectors.profile_reputation(user=user)})
+
+
+@hooks.register("profile_sections")
+def contributions_section(request: HttpRequest, user) -> CabinetSection | None:
+    contributions = selectors.profile_contributions(user=user)
+    if not contributions.reviews and not contributions.answers:
+        return None
+    return CabinetSection(key="contributions", title=_("Reviews and answers"),
+                          template="experts/profile_contributions.html", order=20,
+                          context={"experts_contributions": contributions})
+
+
+@hooks.register("cabinet_sections")
+def my_reputation_section(request: HttpRequest) -> CabinetSection | None:
+    if not request.user.is_authenticated:
+        return None
+    return CabinetSection(key="reputation", title=_("My reputation"), template="experts/cabinet_reputation.html",
+                          order=15, context={"experts_my_reputation": selectors.cabinet_reputation(user=request.user)})
+
+
+# --- the audit log ----------------------------------------------------------------------------------
+
+
+@hooks.register("register_log_actions")
+def register_expert_log_actions(actions) -> None:
+    for action, label in (
+        ("experts.status_gained", _("Expert status gained")),
+        ("experts.status_lost", _("Expert status lost")),
+        ("experts.grant", _("Expert status granted by a moderator")),
+        ("experts.revoke", _("Expert status revoked by a moderator")),
+        ("experts.follow_rules", _("Expert status returned to the rules")),
+        ("experts.fraud_reversal", _("Votes reversed as vote fraud")),
+    ):
+        actions.register_action(action, label, label)
+
+
+@hooks.register("register_admin_viewset")
+def register_reputation_admin():
+    from experts.admin_views import ReputationGroup
+
+    return ReputationGroup()
+
+
+
+@hooks.register("qa_author_badges")
+def expert_badges_in_qa(users, category) -> dict:
+    """Q&A marks the answers of Experts of the question's category (no queries: the profiles
+    come with the users)."""
+    from community.qa.extensions import AuthorBadge
+
+    if category is None:
+        return {}
+    badge = AuthorBadge(key="expert", label=str(_("Expert")), css_class="badge-expert",
+                        title=str(_("Expert of “%(category)s”") % {"category": category.title}))
+    return {user.pk: [badge] for user in users if user.profile.is_expert_in(category.pk)}
+
+
+from experts import admin_views  # noqa: E402, F401  (registers the badges snippet)
