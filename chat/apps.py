@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ChatConfig(AppConfig):
     name = "chat"
     verbose_name = _("Chat")
+
+    def ready(self) -> None:
+        from chat import signals
+        from community import events
+
+        events.content_moderated.connect(signals.on_content_moderated, dispatch_uid="chat.on_content_moderated")

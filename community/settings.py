@@ -278,6 +278,12 @@ if not SHOP_API_TOKEN and DEBUG:
     SHOP_API_TOKEN = "dev-shop-token"  # noqa: S105
 MODERATION_PREMODERATE_FIRST = int(os.environ.get("MODERATION_PREMODERATE_FIRST", "1"))
 MODERATION_AUTO_HIDE_FLAGS = 3
+# Chat: at most CHAT_RATE_LIMIT_MESSAGES messages per CHAT_RATE_LIMIT_SECONDS per user.
+CHAT_RATE_LIMIT_MESSAGES = int(os.environ.get("CHAT_RATE_LIMIT_MESSAGES", "10"))
+CHAT_RATE_LIMIT_SECONDS = int(os.environ.get("CHAT_RATE_LIMIT_SECONDS", "10"))
+CHAT_MAX_FRAME_BYTES = 8 * 1024
+CHAT_EDIT_WINDOW_SECONDS = 10 * 60
+CHAT_EXPERTS_GROUP = "Эксперты"  # stands in for Expert status until the experts app decides
 # The modules that seed demo content, in order; each has `seed(context)` (composition root).
 DEMO_CONTENT_STEPS = [
     "community.catalog.demo",
@@ -285,6 +291,7 @@ DEMO_CONTENT_STEPS = [
     "reviews.demo",
     "community.qa.demo",
     "experts.demo",
+    "chat.demo",
 ]
 
 # --- Security ----------------------------------------------------------------------------------

@@ -57,6 +57,8 @@ def needs_premoderation(user, *, content_model: type[ModeratedContent] | None = 
     for model in moderated_models():
         if "author" not in {f.name for f in model._meta.get_fields()}:
             continue
+        if not getattr(model, "counts_toward_trust", True):  # e.g. chat lines
+            continue
         published += model.objects.filter(author=user, status=Status.PUBLISHED)[:threshold].count()
         if published >= threshold:
             return False

@@ -41,6 +41,9 @@ class Command(BaseCommand):
                     before = [getattr(obj, html) for html in fields.values()]
                     for source, html in fields.items():
                         value = getattr(obj, source) or ""
+                        if value and hasattr(model, "sanitize_source"):  # a model's own flavour (chat: inline)
+                            setattr(obj, html, model.sanitize_source(value, follow_links=follow))
+                            continue
                         setattr(obj, html, sanitize(value, follow_links=follow, required=False, max_length=10**7).html
                                 if value else "")
                     if [getattr(obj, html) for html in fields.values()] != before:

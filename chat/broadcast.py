@@ -1,0 +1,147 @@
+"""After-commit side effects of chat writes: channel-layer broadcasts and unread counters.
+
+Called from ``transaction.on_commit`` in ``chat.services`` (synchronous code: a request
+thread, or the consumer's database thread). A failure here never undoes a stored message:
+it is logged and counted, and clients recover it from the database when they resume.
+
+Layer messages to a room group are read by one hub per process (``chat.fanout``), which
+writes the pre-encoded text to its sockets:
+
+* ``chat.message {room, id, prev, texts}`` — a new message; ``prev`` is the room's previous
+  message id (a gap means a dropped broadcast, which the hub refills from the database),
+* ``chat.event {room, texts | text, presence}`` — edits, removals, typing, ticket status,
+* ``chat.presence {room, process, count, query}`` — presence counts per process,
+* ``chat.access {room}`` — a block changed who sees whose presence.
+
+Per-user groups (``chat.user.<id>``) get ``chat.notify {text}`` for unread counters.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter as Tally
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from chat import frames
+from chat.models import Membership, Message, Room, RoomKind, Ticket
+from chat.rooms import STAFF_GROUP, group_name, room_key, user_group
+from chat.selectors import invalidate_unread, unread_count
+from community.text import excerpt
+
+logger = logging.getLogger("chat.broadcast")
+stats: Tally = Tally()
+
+
+def _group_send(group: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+        stats["sent"] += 1
+    except Exception:
+        # The message is stored; receivers resume from the database. Count and log the loss.
+        stats["failed"] += 1
+        logger.exception("chat: could not broadcast to %s (clients will resume from the database)", group)
+
+
+def message_created(message_id: int, previous_id: int) -> None:
+    """Broadcast a stored message to its room and notify members of private rooms."""
+    message = Message.objects.select_related("author__profile", "room__product").filter(pk=message_id).first()
+    if message is None:
+        return
+    key = room_key(message.room)
+    _group_send(group_name(key), {
+        "type": "chat.message", "room": key, "id": message.pk, "prev": previous_id,
+        "texts": frames.message_texts(message, room=key),
+    })
+    if message.room.kind in (RoomKind.DIRECT, RoomKind.TICKET):
+        recipients = list(Membership.objects.filter(room=message.room).exclude(user=message.author_id)
+                          .values_list("user_id", flat=True))
+        notify_unread(recipients, room=key, message=message)
+
+
+def message_changed(message_id: int, change: str) -> None:
+    """Broadcast an edit (``edited``) or a removal (``removed``: deleted, hidden)."""
+    message = Message.objects.select_related("author__profile", "room").filter(pk=message_id).first()
+    if message is None:
+        return
+    key = room_key(message.room)
+    _group_send(group_name(key), {"type": "chat.event", "room": key,
+                                  "texts": frames.message_texts(message, room=key, change=change)})
+    if message.room.kind in (RoomKind.DIRECT, RoomKind.TICKET):
+        unread_changed(list(Membership.objects.filter(room=message.room).values_list("user_id", flat=True)))
+
+
+def notify_unread(user_ids: list[int], *, room: str | None = None, message: Message | None = None) -> None:
+    """Send each user their current unread total (and what arrived) on their own group."""
+    for user_id in user_ids:
+        invalidate_unread(user_id)
+        fields = {"kind": "unread", "unread": unread_count(user_id)}
+        if message is not None:
+            fields.update(kind="message", room=room, from_name=message.author.profile.name,
+                          excerpt=excerpt(message.body_html, 80), url=room_url(message.room))
+        _group_send(user_group(user_id), {"type": "chat.notify", "text": frames.encode("notification", **fields)})
+
+
+def unread_changed(user_ids: list[int]) -> None:
+    notify_unread(user_ids)
+
+
+def room_url(room: Room) -> str:
+    from django.urls import reverse
+
+    if room.kind == RoomKind.TICKET:
+        return room.ticket.get_absolute_url()
+    if room.kind == RoomKind.LOUNGE:
+        return reverse("chat:lounge")
+    if room.kind == RoomKind.PRODUCT and room.product:
+        return room.product.url + "#chat"
+    return reverse("chat:conversations")
+
+
+def ticket_frame_texts(ticket: Ticket, key: str) -> dict[str, str]:
+    texts = {}
+    for language in frames.languages():
+        with translation.override(language):
+            texts[language] = frames.encode(
+                "notification", kind="ticket", room=key, ticket=ticket.code, status=ticket.status,
+                status_label=str(ticket.get_status_display()),
+                assignee=ticket.assignee.profile.name if ticket.assignee_id else None,
+            )
+    return texts
+
+
+def ticket_changed(ticket_id: int) -> None:
+    """Tell the ticket's open pages its status/assignee changed."""
+    ticket = Ticket.objects.select_related("room", "assignee__profile").filter(pk=ticket_id).first()
+    if ticket is None:
+        return
+    key = room_key(ticket.room)
+    _group_send(group_name(key), {"type": "chat.event", "room": key, "texts": ticket_frame_texts(ticket, key)})
+
+
+def ticket_opened(ticket_id: int) -> None:
+    """Tell signed-in staff that a new ticket arrived."""
+    ticket = Ticket.objects.select_related("customer__profile").filter(pk=ticket_id).first()
+    if ticket is None:
+        return
+    texts = {}
+    for language in frames.languages():
+        with translation.override(language):
+            title = _("New ticket %(code)s: %(subject)s") % {"code": ticket.code, "subject": ticket.subject}
+        texts[language] = frames.encode("notification", kind="ticket_opened", ticket=ticket.code, title=title,
+                                        url=ticket.get_absolute_url())
+    _group_send(STAFF_GROUP, {"type": "chat.notify", "texts": texts})
+
+
+def access_changed(key: str) -> None:
+    _group_send(group_name(key), {"type": "chat.access", "room": key})
+
+
+def typing_text(key: str, user) -> str:
+    return frames.encode("typing", room=key, user={"username": user.get_username(), "name": user.profile.name})

@@ -1,0 +1,298 @@
+"""The chat websocket at ``/ws/``: one socket per browser tab, multiplexing rooms and the
+user's notifications. The frames are described in ``chat.frames``.
+
+Rules enforced here (the services enforce them again on every write):
+anonymous sockets may only read public (product) rooms; access, membership and blocks are
+checked on every ``subscribe`` and ``send``; frames over 8 KB, malformed JSON, unknown types
+and bad fields get an ``error`` frame and the socket stays open; more than the rate limit
+gets ``error {code: "rate_limited"}``; muted users cannot send.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import deque
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from chat import frames, rooms, services
+from chat.errors import ChatError
+from chat.fanout import Hub, Subscription, hub_for
+from chat.models import RoomKind
+from chat.permissions import Access, can_enter_lounge, room_access
+from chat.selectors import PAGE_SIZE, message_page, messages_after, unread_count
+
+logger = logging.getLogger("chat.consumers")
+
+MAX_SUBSCRIPTIONS = 20
+HISTORY_FRAME_SIZE = 200
+RESUME_LIMIT = 5000
+# Frames of any type per socket per 10 s (a flood guard before any database work): generous
+# next to the message rate limit, since typing, read and subscribe frames count too.
+FRAME_LIMIT_MIN = 150
+TYPING_INTERVAL = 2.0
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    """One tab's socket. Per-frame handlers are ``on_<type>``."""
+
+    user = None
+    hub: Hub
+
+    async def connect(self) -> None:
+        self.user = self.scope.get("user") or AnonymousUser()
+        self.language = _language(self.scope)
+        self.subs: dict[str, Subscription] = {}
+        self.frame_times: deque = deque()
+        self.send_times: deque = deque()
+        self.private_groups: list[str] = []
+        self.display_name = ""
+        self.hub = hub_for(self.channel_layer)
+        await self.accept()
+        await self.hub.register(self)
+        if self.signed_in:
+            self.display_name = await database_sync_to_async(_display_name)(self.user)
+            self.private_groups = [rooms.user_group(self.user.pk)] + ([rooms.STAFF_GROUP] if self.user.is_staff else [])
+            for group in self.private_groups:
+                await self.channel_layer.group_add(group, self.channel_name)
+            unread = await database_sync_to_async(unread_count)(self.user.pk)
+            await self.send(frames.encode("notification", kind="unread", unread=unread))
+
+    async def disconnect(self, code: int) -> None:
+        for key in list(getattr(self, "subs", {})):
+            await self.hub.leave(key, self)
+        self.subs = {}
+        for group in getattr(self, "private_groups", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if hasattr(self, "hub"):
+            await self.hub.unregister(self)
+
+    @property
+    def signed_in(self) -> bool:
+        return bool(self.user is not None and self.user.is_authenticated and self.user.is_active)
+
+    async def deliver(self, text: str) -> None:
+        """Write an already encoded frame (the hub calls this for every socket)."""
+        await self.base_send({"type": "websocket.send", "text": text})
+
+    async def send_error(self, code: str, detail: str | None = None, **fields) -> None:
+        await self.send(frames.error(code, detail or ChatError(code).message, **fields))
+
+    # --- frames in ---------------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs) -> None:
+        with translation.override(self.language):
+            if text_data is None:
+                await self.send_error("bad_frame")
+                return
+            if len(text_data) > settings.CHAT_MAX_FRAME_BYTES // 4 and \
+                    len(text_data.encode("utf-8")) > settings.CHAT_MAX_FRAME_BYTES:
+                await self.send_error("too_large")
+                return
+            frame_limit = max(FRAME_LIMIT_MIN, 3 * settings.CHAT_RATE_LIMIT_MESSAGES)
+            if not self._allow(self.frame_times, frame_limit, settings.CHAT_RATE_LIMIT_SECONDS):
+                await self.send_error("rate_limited")
+                return
+            try:
+                content = json.loads(text_data)
+            except ValueError:
+                await self.send_error("bad_json")
+                return
+            await self.receive_json(content)
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.send_error("bad_frame")
+            return
+        if content.get("v", frames.VERSION) != frames.VERSION:
+            await self.send_error("unsupported_version")
+            return
+        handler = {
+            "subscribe": self.on_subscribe, "send": self.on_send, "typing": self.on_typing, "read": self.on_read,
+        }.get(content["type"])
+        if handler is None:
+            await self.send_error("unknown_type", received=content["type"][:40])
+            return
+        context = {k: content[k] for k in ("room", "client_id") if isinstance(content.get(k), str)}
+        try:
+            await handler(content)
+        except ChatError as error:
+            await self.send_error(error.code, error.message, **context)
+        except Exception:
+            logger.exception("chat: %s frame failed", content["type"])
+            await self.send_error("server_error", **context)
+
+    async def on_subscribe(self, content: dict) -> None:
+        """Join a room: history after ``since`` (or the latest page), then live messages."""
+        key, since = content.get("room"), content.get("since")
+        if rooms.parse_key(key) is None:
+            raise ChatError("not_found")
+        if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
+            raise ChatError("bad_frame")
+        if key in self.subs:
+            await self.hub.leave(key, self)
+            del self.subs[key]
+        if len(self.subs) >= MAX_SUBSCRIPTIONS:
+            raise ChatError("invalid", _("Too many rooms on one socket."))
+        access: Access = await self._db(_read_access, self.user, key)
+        identity = f"u{self.user.pk}" if self.signed_in else f"a{self.channel_name}"
+        # Join first, then read the database: whatever is stored after the read arrives live.
+        sub = await self.hub.join(key, self, identity=identity, share_presence=access.share_presence,
+                                  can_write=access.write)
+        self.subs[key] = sub
+        try:
+            head, messages, older, reset = await self._db(_history, key, since, self.language)
+            chunks = [messages[i:i + HISTORY_FRAME_SIZE] for i in range(0, len(messages), HISTORY_FRAME_SIZE)] or [[]]
+            for index, chunk in enumerate(chunks):
+                await self.send(frames.encode(
+                    "history", room=key, messages=chunk, more=index < len(chunks) - 1, last_id=head,
+                    older=older, reset=reset, can_write=access.write,
+                    **({"code": access.code} if access.code else {}),
+                ))
+            await self.hub.go_live(sub, head)
+        except BaseException:
+            self.subs.pop(key, None)
+            await self.hub.leave(key, self)
+            raise
+        if access.share_presence:
+            text = self.hub.presence_text(key)
+            if text:
+                await self.send(text)
+
+    async def on_send(self, content: dict) -> None:
+        key, client_id, body = content.get("room"), content.get("client_id"), content.get("body")
+        if not self.signed_in:
+            raise ChatError("auth_required")
+        if not isinstance(client_id, str) or not services.CLIENT_ID.match(client_id):
+            raise ChatError("bad_frame", _("Each message needs a client_id: 1–64 Latin letters, digits or _.:-"))
+        if not isinstance(body, str) or rooms.parse_key(key) is None:
+            raise ChatError("bad_frame")
+        if not self._allow(self.send_times, settings.CHAT_RATE_LIMIT_MESSAGES, settings.CHAT_RATE_LIMIT_SECONDS):
+            raise ChatError("rate_limited")
+        message_id = await self._db(_post, self.user, key, body, client_id)
+        await self.send(frames.encode("ack", room=key, client_id=client_id, id=message_id))
+
+    async def on_typing(self, content: dict) -> None:
+        key = content.get("room")
+        sub = self.subs.get(key) if isinstance(key, str) else None
+        if sub is None:
+            raise ChatError("not_subscribed")
+        if not self.signed_in or not sub.can_write or not sub.share_presence:
+            return
+        now = time.monotonic()
+        if now - sub.typing_at < TYPING_INTERVAL:
+            return
+        sub.typing_at = now
+        await self.channel_layer.group_send(rooms.group_name(key), {
+            "type": "chat.event", "room": key, "presence": True,
+            "text": frames.encode("typing", room=key, user={"username": self.user.get_username(),
+                                                           "name": self.display_name}),
+        })
+
+    async def on_read(self, content: dict) -> None:
+        key, upto = content.get("room"), content.get("upto")
+        if not isinstance(upto, int) or isinstance(upto, bool) or upto < 0 or rooms.parse_key(key) is None:
+            raise ChatError("bad_frame")
+        if not self.signed_in:
+            return
+        await self._db(_mark_read, self.user, key, upto)
+
+    # --- frames from the channel layer (the user's own groups) ---------------------------------
+
+    async def chat_notify(self, event: dict) -> None:
+        await self.send(frames.pick(event["texts"], self.language) if "texts" in event else event["text"])
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _allow(times: deque, limit: int, seconds: float) -> bool:
+        now = time.monotonic()
+        while times and now - times[0] > seconds:
+            times.popleft()
+        if len(times) >= limit:
+            return False
+        times.append(now)
+        return True
+
+    async def _db(self, function, *args):
+        return await database_sync_to_async(_in_language)(self.language, function, *args)
+
+
+def _language(scope) -> str:
+    wanted = (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+    return wanted if wanted in frames.languages() else settings.LANGUAGE_CODE
+
+
+def _in_language(language: str, function, *args):
+    with translation.override(language):
+        return function(*args)
+
+
+def _display_name(user) -> str:
+    from community.accounts.models import Profile
+
+    profile = Profile.objects.filter(user=user).first()
+    return profile.name if profile else user.get_username()
+
+
+def _read_access(user, key: str) -> Access:
+    ref = rooms.resolve(key)
+    if ref is None:
+        raise ChatError("not_found")
+    access = room_access(user, kind=ref.kind, room=ref.room, product_live=ref.product_live)
+    if not access.read:
+        raise ChatError(access.code or "forbidden")
+    return access
+
+
+def _history(key: str, since: int | None, language: str) -> tuple[int, list[dict], bool, bool]:
+    """(head, messages, older exists, reset). ``since`` None: the latest page. Otherwise every
+    visible message after ``since`` up to the head — unless that is more than RESUME_LIMIT, then
+    the latest page with ``reset`` (the client starts over)."""
+    ref = rooms.resolve(key)
+    room = ref.room if ref else None
+    if room is None:
+        return 0, [], False, False
+    head = room.last_message_id
+    reset = False
+    if since is not None:
+        rows = messages_after(room_id=room.pk, since=since, upto=head, limit=RESUME_LIMIT + 1)
+        if len(rows) <= RESUME_LIMIT:
+            return head, [frames.message_data(m, language=language) for m in rows], False, False
+        reset = True
+    page = message_page(room=room, limit=PAGE_SIZE)
+    messages = [frames.message_data(m, language=language) for m in page.messages if m.pk <= head]
+    return head, messages, page.has_older, reset
+
+
+def _post(user, key: str, body: str, client_id: str) -> int:
+    ref = rooms.resolve(key)
+    if ref is None:
+        raise ChatError("not_found")
+    if ref.kind == RoomKind.PRODUCT:
+        if not ref.product_live:
+            raise ChatError("not_found")
+        room = ref.room or services.product_room_for(ref.product)
+    elif ref.kind == RoomKind.LOUNGE:
+        if not can_enter_lounge(user):
+            raise ChatError("forbidden")
+        room = ref.room or services.lounge_room()
+    else:
+        room = ref.room
+    return services.message_post(author=user, room=room, body=body, client_id=client_id).pk
+
+
+def _mark_read(user, key: str, upto: int) -> None:
+    ref = rooms.resolve(key)
+    if ref is not None and ref.room is not None:
+        services.mark_read(user=user, room=ref.room, upto=upto)
+
+
+

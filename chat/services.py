@@ -1,0 +1,488 @@
+"""Write paths of the chat: messages, direct rooms, blocks, mutes, reading, support tickets.
+
+Every function takes the acting user first (keyword-only), checks permission, writes in a
+transaction and raises :class:`chat.errors.ChatError` with a code and a translated message.
+Messages are stored **before** anyone hears of them: the broadcast to websockets is scheduled
+with ``transaction.on_commit`` (``chat.broadcast``), so a rolled-back message is never shown,
+and a message the channel layer drops is still in the database for clients to resume from.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from chat import broadcast
+from chat.errors import ChatError
+from chat.models import (
+    MESSAGE_MAX_LENGTH,
+    Block,
+    Counter,
+    Membership,
+    Message,
+    Room,
+    RoomKind,
+    Ticket,
+    TicketStatus,
+)
+from chat.permissions import can_enter_lounge, is_blocked_between, room_access
+from chat.rooms import room_key
+from chat.selectors import invalidate_unread
+from community import events
+from community.moderation.models import Action, Status
+from community.moderation.services import ModerationError, can_moderate, moderate
+from community.text import sanitize_inline
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+SUBJECT_MAX_LENGTH = 200
+MUTE_MAX_MINUTES = 30 * 24 * 60
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+
+def _require_user(user) -> None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise ChatError("auth_required")
+
+
+def _clean_client_id(client_id: str | None) -> str:
+    client_id = (client_id or "").strip()
+    if client_id and not CLIENT_ID.match(client_id):
+        raise ChatError("invalid", _("The message identifier is malformed."))
+    return client_id
+
+
+def _sanitize(body: str):
+    try:
+        return sanitize_inline(body if isinstance(body, str) else "", max_length=MESSAGE_MAX_LENGTH)
+    except ValidationError as error:
+        raise ChatError("invalid", " ".join(error.messages)) from None
+
+
+def check_can_post(*, author, room: Room) -> None:
+    """Raise ``ChatError`` unless ``author`` may write in ``room`` now (access, blocks, closed
+    tickets, mutes). Rate limits are checked by :func:`message_post`."""
+    _require_user(author)
+    product_live = room.kind != RoomKind.PRODUCT or bool(room.product and room.product.live)
+    access = room_access(author, kind=room.kind, room=room, product_live=product_live)
+    if not access.write:
+        raise ChatError(access.code or "forbidden")
+    membership = Membership.objects.filter(user=author, room=room).only("muted_until").first()
+    if membership and membership.is_muted():
+        until = timezone.localtime(membership.muted_until)
+        raise ChatError("muted", _("A moderator has muted you in this room until %(time)s.")
+                        % {"time": until.strftime("%d.%m.%Y %H:%M")})
+
+
+def check_rate_limit(*, author) -> None:
+    """At most ``CHAT_RATE_LIMIT_MESSAGES`` per ``CHAT_RATE_LIMIT_SECONDS`` per user, counted
+    from the database, so it holds across processes and for the no-JS form as well."""
+    limit, seconds = settings.CHAT_RATE_LIMIT_MESSAGES, settings.CHAT_RATE_LIMIT_SECONDS
+    since = timezone.now() - timedelta(seconds=seconds)
+    if Message.objects.filter(author=author, created__gte=since).count() >= limit:
+        raise ChatError("rate_limited")
+
+
+# --- rooms -----------------------------------------------------------------------------------
+
+
+def product_room_for(product) -> Room:
+    """The product's discussion room, created on first need (safe under concurrency)."""
+    room = Room.objects.filter(kind=RoomKind.PRODUCT, product=product).first()
+    if room:
+        return room
+    try:
+        with transaction.atomic():
+            return Room.objects.create(kind=RoomKind.PRODUCT, product=product)
+    except IntegrityError:
+        return Room.objects.get(kind=RoomKind.PRODUCT, product=product)
+
+
+def lounge_room() -> Room:
+    """The Experts' lounge room, created on first need."""
+    room = Room.objects.filter(kind=RoomKind.LOUNGE).first()
+    if room:
+        return room
+    try:
+        with transaction.atomic():
+            return Room.objects.create(kind=RoomKind.LOUNGE)
+    except IntegrityError:
+        return Room.objects.get(kind=RoomKind.LOUNGE)
+
+
+def direct_key(a_id: int, b_id: int) -> str:
+    """The key of the one direct room of two users, whoever starts."""
+    low, high = sorted((a_id, b_id))
+    return f"{low}:{high}"
+
+
+def direct_room_for(*, actor, other) -> Room:
+    """The one direct conversation between ``actor`` and ``other``, created if needed, with
+    both as members. Refused with oneself, with inactive users, and when either blocked the other."""
+    _require_user(actor)
+    if other is None or not other.is_active:
+        raise ChatError("not_found")
+    if other.pk == actor.pk:
+        raise ChatError("invalid", _("You cannot write to yourself."))
+    key = direct_key(actor.pk, other.pk)
+    room = Room.objects.filter(direct_key=key).first()
+    if room is None:
+        if is_blocked_between(actor, other):
+            raise ChatError("blocked")
+        try:
+            with transaction.atomic():
+                room = Room.objects.create(kind=RoomKind.DIRECT, direct_key=key)
+        except IntegrityError:
+            room = Room.objects.get(direct_key=key)
+    for user in (actor, other):
+        Membership.objects.get_or_create(user=user, room=room)
+    return room
+
+
+# --- messages --------------------------------------------------------------------------------
+
+
+def message_post(*, author, room: Room, body: str, client_id: str = "") -> Message:
+    """Store ``author``'s message in ``room``, then (after commit) broadcast it.
+
+    Idempotent by ``client_id``: a resend returns the message stored the first time, even
+    after a reconnect. Refused (``ChatError``, nothing stored) for anonymous users, rooms the
+    author may not write in (membership, blocks, closed tickets, the lounge), mutes, empty or
+    over-long text (> 2,000 characters) and more than the rate limit.
+
+    Within a room ids are committed in increasing order (the room row is locked), and the
+    broadcast names the room's previous message so receivers can detect a dropped one.
+    """
+    _require_user(author)
+    client_id = _clean_client_id(client_id)
+    if client_id:
+        existing = Message.objects.filter(author=author, client_id=client_id).first()
+        if existing is not None:
+            if existing.room_id != room.pk:
+                raise ChatError("invalid", _("This message identifier was already used in another room."))
+            return existing
+    check_can_post(author=author, room=room)
+    text = _sanitize(body)
+    check_rate_limit(author=author)
+    try:
+        with transaction.atomic():
+            return _do_post(author=author, room=room, source=text.source, html=text.html, client_id=client_id)
+    except IntegrityError:
+        existing = Message.objects.filter(author=author, client_id=client_id).first() if client_id else None
+        if existing is None:
+            raise
+        return existing
+
+
+def _do_post(*, author, room: Room, source: str, html: str, client_id: str) -> Message:
+    """Insert the message and advance the room. Call inside a transaction; takes the room lock.
+
+    Ticket rooms: re-checks under the lock that the ticket is not closed, and moves its status
+    (a staff answer waits for the customer; the customer's message reopens the wait).
+    """
+    locked = Room.objects.select_for_update().get(pk=room.pk)
+    ticket = None
+    if locked.kind == RoomKind.TICKET:
+        ticket = Ticket.objects.select_for_update().get(room=locked)
+        if ticket.is_closed:
+            raise ChatError("ticket_closed")
+    message = Message.objects.create(room=locked, author=author, body=source, body_html=html, client_id=client_id,
+                                     status=Status.PUBLISHED)
+    previous_id = locked.last_message_id
+    Room.objects.filter(pk=locked.pk).update(last_message_id=message.pk, last_message_at=message.created)
+    transaction.on_commit(partial(broadcast.message_created, message.pk, previous_id))
+    membership, _created = Membership.objects.get_or_create(user=author, room=locked)
+    if membership.last_read_id < message.pk:
+        Membership.objects.filter(pk=membership.pk).update(last_read_id=message.pk)
+    if ticket is not None:
+        _ticket_after_message(ticket=ticket, author=author, when=message.created)
+    if locked.kind in (RoomKind.DIRECT, RoomKind.TICKET):
+        for user_id in Membership.objects.filter(room=locked).exclude(user=author).values_list("user_id", flat=True):
+            invalidate_unread(user_id)  # again after the commit, by the broadcast
+    events.message_posted.send(sender=Message, message=message)
+    return message
+
+
+def _ticket_after_message(*, ticket: Ticket, author, when) -> None:
+    """A staff answer (not the customer's own) sets "waiting for customer"; the customer's
+    message sets "open". Call with the ticket row locked."""
+    previous = ticket.status
+    ticket.status = TicketStatus.OPEN if author.pk == ticket.customer_id else TicketStatus.WAITING
+    ticket.updated = when
+    ticket.save(update_fields=["status", "updated"])
+    if ticket.status != previous:
+        events.ticket_changed.send(sender=Ticket, ticket=ticket, previous_status=previous, actor=author)
+        transaction.on_commit(partial(broadcast.ticket_changed, ticket.pk))
+
+
+def message_edit(*, author, message: Message, body: str) -> Message:
+    """Replace the text of ``author``'s own message within the edit window (10 minutes)."""
+    _require_user(author)
+    if message.author_id != author.pk:
+        raise ChatError("forbidden", _("You can edit only your own messages."))
+    if message.deleted or message.status != Status.PUBLISHED:
+        raise ChatError("invalid", _("This message can no longer be edited."))
+    if timezone.now() - message.created > timedelta(seconds=settings.CHAT_EDIT_WINDOW_SECONDS):
+        raise ChatError("edit_window")
+    check_can_post(author=author, room=message.room)
+    text = _sanitize(body)
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().get(pk=message.pk)
+        locked.body, locked.body_html, locked.edited_at = text.source, text.html, timezone.now()
+        locked.save(update_fields=["body", "body_html", "edited_at"])
+        transaction.on_commit(partial(broadcast.message_changed, locked.pk, "edited"))
+    message.body, message.body_html, message.edited_at = locked.body, locked.body_html, locked.edited_at
+    return message
+
+
+def message_delete(*, actor, message: Message) -> Message:
+    """The author deletes their message: its text is erased, the room shows it no more."""
+    _require_user(actor)
+    if message.author_id != actor.pk:
+        raise ChatError("forbidden", _("You can delete only your own messages."))
+    with transaction.atomic():
+        updated = Message.objects.filter(pk=message.pk, deleted=False).update(deleted=True, body="", body_html="")
+        if updated:
+            transaction.on_commit(partial(broadcast.message_changed, message.pk, "removed"))
+    message.deleted, message.body, message.body_html = True, "", ""
+    return message
+
+
+def message_hide(*, moderator, message: Message, reason: str) -> Message:
+    """A moderator hides a message (audit-logged by the moderation service)."""
+    try:
+        return moderate(moderator=moderator, content=message, action=Action.HIDE, reason=reason)
+    except PermissionDenied:
+        raise ChatError("forbidden", _("Only moderators can do this.")) from None
+    except ModerationError as error:
+        raise ChatError("invalid", str(error)) from None
+
+
+def mark_read(*, user, room: Room, upto: int) -> int:
+    """Record that ``user`` has read ``room`` up to message ``upto`` (never moves backwards,
+    never past the room's last message). Returns the new ``last_read_id``."""
+    _require_user(user)
+    head = Room.objects.filter(pk=room.pk).values_list("last_message_id", flat=True).first() or 0
+    upto = min(int(upto), head)
+    membership = Membership.objects.filter(user=user, room=room).first()
+    if membership is None:
+        if room.kind in (RoomKind.PRODUCT, RoomKind.LOUNGE):
+            return 0
+        if not room_access(user, kind=room.kind, room=room).read:
+            raise ChatError("forbidden")
+        membership, _created = Membership.objects.get_or_create(user=user, room=room)
+    if upto > membership.last_read_id:
+        Membership.objects.filter(pk=membership.pk, last_read_id__lt=upto).update(last_read_id=upto)
+        membership.last_read_id = upto
+        invalidate_unread(user.pk)
+        transaction.on_commit(partial(broadcast.unread_changed, [user.pk]))
+    return membership.last_read_id
+
+
+# --- blocks and mutes ------------------------------------------------------------------------
+
+
+def user_block(*, blocker, blocked) -> Block:
+    """``blocker`` blocks ``blocked``: neither can write to the other directly any more, and
+    they no longer see each other's presence."""
+    _require_user(blocker)
+    if blocked is None or blocked.pk == blocker.pk:
+        raise ChatError("invalid", _("You cannot block yourself."))
+    block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    room = Room.objects.filter(direct_key=direct_key(blocker.pk, blocked.pk)).first()
+    if room is not None:
+        transaction.on_commit(partial(broadcast.access_changed, room_key(room)))
+    return block
+
+
+def user_unblock(*, blocker, blocked) -> None:
+    """Lift ``blocker``'s block of ``blocked`` (a block by the other side stays)."""
+    _require_user(blocker)
+    Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+
+
+def room_mute(*, moderator, room: Room, user, minutes: int, reason: str = "") -> Membership:
+    """A moderator mutes ``user`` in ``room`` for ``minutes`` (audit-logged)."""
+    if not can_moderate(moderator):
+        raise ChatError("forbidden", _("Only moderators can do this."))
+    try:
+        minutes = int(minutes)
+    except (TypeError, ValueError):
+        raise ChatError("invalid", _("Choose for how long.")) from None
+    if not 1 <= minutes <= MUTE_MAX_MINUTES:
+        raise ChatError("invalid", _("Choose for how long."))
+    if user is None or user.pk == moderator.pk:
+        raise ChatError("invalid", _("Choose whom to mute."))
+    reason = (reason or "").strip()[:1000]
+    with transaction.atomic():
+        membership, _created = Membership.objects.select_for_update().get_or_create(user=user, room=room)
+        membership.muted_until = timezone.now() + timedelta(minutes=minutes)
+        membership.save(update_fields=["muted_until"])
+        log(instance=membership, action="chat.mute", user=moderator, title=f"{user.get_username()} — {room}"[:255],
+            data={"room": room_key(room), "user": user.get_username(), "minutes": minutes, "reason": reason,
+                  "until": membership.muted_until.isoformat()})
+    return membership
+
+
+def room_unmute(*, moderator, room: Room, user) -> None:
+    """Lift a mute early (audit-logged)."""
+    if not can_moderate(moderator):
+        raise ChatError("forbidden", _("Only moderators can do this."))
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().filter(user=user, room=room).first()
+        if membership and membership.muted_until:
+            membership.muted_until = None
+            membership.save(update_fields=["muted_until"])
+            log(instance=membership, action="chat.unmute", user=moderator,
+                title=f"{user.get_username()} — {room}"[:255], data={"room": room_key(room), "user": user.get_username()})
+
+
+# --- tickets ---------------------------------------------------------------------------------
+
+
+def _next_number(name: str) -> int:
+    """The next value of a gapless counter. Call inside a transaction (the row stays locked)."""
+    Counter.objects.get_or_create(name=name)
+    counter = Counter.objects.select_for_update().get(name=name)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return counter.value
+
+
+def ticket_open(*, customer, subject: str, body: str, client_id: str = "") -> Ticket:
+    """Open a support ticket with its first message; the ticket gets the next number
+    (``T-000123``, without gaps). Staff are notified live."""
+    _require_user(customer)
+    client_id = _clean_client_id(client_id)
+    if client_id:
+        existing = Message.objects.filter(author=customer, client_id=client_id, room__kind=RoomKind.TICKET).first()
+        if existing is not None:
+            return existing.room.ticket
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise ChatError("invalid", _("Give the ticket a subject."))
+    if len(subject) > SUBJECT_MAX_LENGTH:
+        raise ChatError("invalid", _("The subject must be at most %(max)d characters.") % {"max": SUBJECT_MAX_LENGTH})
+    text = _sanitize(body)
+    check_rate_limit(author=customer)
+    with transaction.atomic():
+        now = timezone.now()
+        room = Room.objects.create(kind=RoomKind.TICKET, created=now)
+        ticket = Ticket.objects.create(room=room, number=_next_number("ticket"), subject=subject, customer=customer,
+                                       created=now, updated=now)
+        Membership.objects.create(user=customer, room=room)
+        message = Message.objects.create(room=room, author=customer, body=text.source, body_html=text.html,
+                                         client_id=client_id, status=Status.PUBLISHED)
+        Room.objects.filter(pk=room.pk).update(last_message_id=message.pk, last_message_at=message.created)
+        Membership.objects.filter(room=room, user=customer).update(last_read_id=message.pk)
+        room.last_message_id = message.pk
+        events.message_posted.send(sender=Message, message=message)
+        events.ticket_changed.send(sender=Ticket, ticket=ticket, previous_status=None, actor=customer)
+        transaction.on_commit(partial(broadcast.ticket_opened, ticket.pk))
+    return ticket
+
+
+def ticket_reply(*, author, ticket: Ticket, body: str, client_id: str = "") -> Message:
+    """A message in a ticket (by its customer or staff); moves the status, see ``_do_post``."""
+    return message_post(author=author, room=ticket.room, body=body, client_id=client_id)
+
+
+def _check_ticket_party(actor, ticket: Ticket) -> None:
+    _require_user(actor)
+    if not (actor.pk == ticket.customer_id or actor.is_staff):
+        raise ChatError("forbidden", _("Only the customer or the support team can do this."))
+
+
+def _set_ticket_status(*, actor, ticket: Ticket, status: str, allowed_from: set[str]) -> Ticket:
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.status not in allowed_from:
+            if status == TicketStatus.CLOSED:
+                raise ChatError("invalid", _("The ticket is already closed."))
+            raise ChatError("invalid", _("The ticket is not closed."))
+        previous = locked.status
+        now = timezone.now()
+        locked.status, locked.updated = status, now
+        locked.closed_at = now if status == TicketStatus.CLOSED else None
+        locked.closed_by = actor if status == TicketStatus.CLOSED else None
+        locked.save(update_fields=["status", "updated", "closed_at", "closed_by"])
+        events.ticket_changed.send(sender=Ticket, ticket=locked, previous_status=previous, actor=actor)
+        transaction.on_commit(partial(broadcast.ticket_changed, locked.pk))
+    for field in ("status", "updated", "closed_at", "closed_by_id"):
+        setattr(ticket, field, getattr(locked, field))
+    return ticket
+
+
+def ticket_close(*, actor, ticket: Ticket) -> Ticket:
+    """Close a ticket: only its customer or staff; afterwards it is read-only until reopened."""
+    _check_ticket_party(actor, ticket)
+    return _set_ticket_status(actor=actor, ticket=ticket, status=TicketStatus.CLOSED,
+                              allowed_from={TicketStatus.OPEN, TicketStatus.WAITING})
+
+
+def ticket_reopen(*, actor, ticket: Ticket) -> Ticket:
+    """Reopen a closed ticket: its customer or staff."""
+    _check_ticket_party(actor, ticket)
+    return _set_ticket_status(actor=actor, ticket=ticket, status=TicketStatus.OPEN, allowed_from={TicketStatus.CLOSED})
+
+
+def ticket_status_set(*, actor, ticket: Ticket, status: str) -> Ticket:
+    """Set a status by hand (the admin queue): closing and reopening follow their own rules;
+    switching between "open" and "waiting for customer" is for staff."""
+    if status == TicketStatus.CLOSED:
+        return ticket_close(actor=actor, ticket=ticket)
+    if status not in TicketStatus.values:
+        raise ChatError("invalid", _("Unknown ticket status."))
+    if ticket.is_closed:
+        ticket_reopen(actor=actor, ticket=ticket)
+    if ticket.status == status:
+        return ticket
+    _require_user(actor)
+    if not actor.is_staff:
+        raise ChatError("forbidden", _("Only the support team can do this."))
+    return _set_ticket_status(actor=actor, ticket=ticket, status=status,
+                              allowed_from={TicketStatus.OPEN, TicketStatus.WAITING})
+
+
+def ticket_assign(*, actor, ticket: Ticket, assignee) -> Ticket:
+    """Staff assign a ticket to a staff member (or to nobody); the assignee follows it."""
+    _require_user(actor)
+    if not actor.is_staff:
+        raise ChatError("forbidden", _("Only the support team can assign tickets."))
+    if assignee is not None and (not assignee.is_staff or not assignee.is_active):
+        raise ChatError("invalid", _("Tickets can be assigned only to staff."))
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        locked.assignee = assignee
+        locked.updated = timezone.now()
+        locked.save(update_fields=["assignee", "updated"])
+        if assignee is not None:
+            Membership.objects.get_or_create(user=assignee, room_id=locked.room_id)
+        events.ticket_changed.send(sender=Ticket, ticket=locked, previous_status=locked.status, actor=actor)
+        transaction.on_commit(partial(broadcast.ticket_changed, locked.pk))
+    ticket.assignee, ticket.updated = assignee, locked.updated
+    return ticket
+
+
+def staff_users():
+    """Active staff, for the assignee choice."""
+    return get_user_model().objects.filter(is_staff=True, is_active=True).select_related("profile").order_by("username")
+
+
+__all__ = [
+    "ChatError", "can_enter_lounge", "check_can_post", "check_rate_limit", "direct_room_for", "lounge_room",
+    "mark_read", "message_delete", "message_edit", "message_hide", "message_post", "product_room_for",
+    "room_mute", "room_unmute", "ticket_assign", "ticket_close", "ticket_open", "ticket_reopen", "ticket_reply",
+    "ticket_status_set",
+    "user_block", "user_unblock",
+]

@@ -1,0 +1,127 @@
+"""The support ticket queue in the Wagtail admin: staff filter tickets (open, waiting for the
+customer, closed; assignee), read the dialog, answer, assign, close and reopen — every change
+through ``chat.services``, so the customer's open page updates live."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies.base import ModelPermissionPolicy
+
+from chat import selectors, services
+from chat.errors import ChatError
+from chat.models import MESSAGE_MAX_LENGTH, Ticket, TicketStatus
+
+
+class StaffTicketPermissionPolicy(ModelPermissionPolicy):
+    """Any active staff member may see and work tickets; nobody adds or deletes them here
+    (customers open tickets; the dialog is kept)."""
+
+    WORK = {"view", "change"}
+
+    def user_has_permission(self, user, action):
+        return bool(user.is_active and user.is_staff and action in self.WORK)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def users_with_any_permission(self, actions):
+        if self.WORK & set(actions):
+            return get_user_model().objects.filter(is_active=True, is_staff=True)
+        return get_user_model().objects.none()
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return self.user_has_any_permission(user, actions)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if self.user_has_any_permission(user, actions):
+            return Ticket.objects.all()
+        return Ticket.objects.none()
+
+
+class TicketAdminForm(WagtailAdminModelForm):
+    reply = forms.CharField(label=_("Answer the customer"), required=False, max_length=MESSAGE_MAX_LENGTH,
+                            widget=forms.Textarea(attrs={"rows": 5}),
+                            help_text=_("Sent to the ticket's dialog as a message from you."))
+
+    class Meta:
+        model = Ticket
+        fields = ["status", "assignee"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = services.staff_users()
+
+
+class TicketEditView(generic.EditView):
+    template_name = "chat/admin/ticket_edit.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["dialog"] = selectors.message_page(room=self.object.room, limit=200)
+        return context
+
+    def save_instance(self):
+        """Apply the form through the services: answer, status, assignee."""
+        data = self.form.cleaned_data
+        ticket = Ticket.objects.select_related("room").get(pk=self.object.pk)
+        actor = self.request.user
+        if data["assignee"] != ticket.assignee:
+            services.ticket_assign(actor=actor, ticket=ticket, assignee=data["assignee"])
+        # The status field counts only when staff changed it: an answer alone moves an open
+        # ticket to "waiting for customer" by itself.
+        original, reply = ticket.status, data["reply"].strip()
+        status = data["status"] if data["status"] != original else None
+        if ticket.is_closed and status:
+            services.ticket_reopen(actor=actor, ticket=ticket)
+        if reply:
+            services.ticket_reply(author=actor, ticket=ticket, body=reply)
+            ticket.refresh_from_db()
+        if status == TicketStatus.CLOSED:
+            services.ticket_close(actor=actor, ticket=ticket)
+        elif status and status != ticket.status:
+            services.ticket_status_set(actor=actor, ticket=ticket, status=status)
+        ticket.refresh_from_db()
+        return ticket
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ChatError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+
+
+class TicketIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("customer__profile", "assignee__profile")
+
+
+class TicketViewSet(ModelViewSet):
+    model = Ticket
+    icon = "help"
+    menu_label = _("Support tickets")
+    menu_order = 250
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    edit_view_class = TicketEditView
+    list_display = ["code", "subject", "customer", "status", "assignee", "updated"]
+    list_filter = ["status", "assignee"]
+    search_fields = ["subject"]
+    ordering = ["-updated"]
+    edit_handler = ObjectList([FieldPanel("status"), FieldPanel("assignee"), FieldPanel("reply")],
+                              base_form_class=TicketAdminForm)
+
+    index_view_class = TicketIndexView
+
+
+ticket_viewset = TicketViewSet("support_tickets")

@@ -1,0 +1,312 @@
+"""Chat pages: the product discussion without JS, conversations, the lounge, tickets, the
+admin queue, and their query counts."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from wagtail.models import ModelLogEntry
+
+from chat import services
+from chat.models import Message, Room, Ticket, TicketStatus
+from community.moderation.models import Status
+from tests.chat import factories as chat_factories
+from tests.factories import UserFactory
+
+
+def discussion_url(product) -> str:
+    return product.url + product.reverse_subpage("chat")
+
+
+# --- the product discussion --------------------------------------------------------------------
+
+
+def test_every_product_page_has_a_discussion_panel_that_works_without_js(client, product, shopper):
+    response = client.get(product.url)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="chat-heading">Обсуждение</h2>' in content
+    assert f'data-chat-room="product:{product.pk}"' in content
+    assert "Сообщений пока нет" in content
+    assert "Войдите" in content and 'name="body"' not in content  # anonymous: read only
+    client.force_login(shopper)
+    content = client.get(product.url).content.decode()
+    assert f'action="{discussion_url(product)}"' in content and 'name="body"' in content
+
+
+def test_the_latest_fifty_messages_are_rendered_with_a_link_to_older_ones(client, product_room, shopper, product):
+    posted = chat_factories.messages(product_room, [shopper], 60)
+    content = client.get(product.url).content.decode()
+    assert "Сообщение 59" in content and "Сообщение 10" in content
+    assert ">Сообщение 9<" not in content
+    older = f"{discussion_url(product)}?before={posted[10].pk}"
+    assert f'href="{older}"' in content
+    page = client.get(older)
+    text = page.content.decode()
+    assert page.status_code == 200 and "Сообщение 9" in text and "Сообщение 0" in text and "Сообщение 10" not in text
+    assert f'<link rel="canonical" href="http://testserver{older}">' in text
+
+
+def _queries(client, url) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm the per-process caches (site root, templates, unread counter)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def test_the_product_page_costs_the_same_queries_whatever_the_discussion_size(
+        client, product_room, product, shopper, other_shopper):
+    authors = [shopper, other_shopper] + [UserFactory(username=f"u{n}") for n in range(8)]
+    chat_factories.messages(product_room, authors, 3)
+    small = (_queries(client, product.url), )
+    client.force_login(shopper)
+    small += (_queries(client, product.url), )
+    client.logout()
+    chat_factories.messages(product_room, authors, 120)
+    large = (_queries(client, product.url), )
+    client.force_login(shopper)
+    large += (_queries(client, product.url), )
+    for few, many in zip(small, large, strict=True):
+        assert len(few) == len(many)
+    chat = [sql for sql in large[0] if '"chat_' in sql]
+    assert len(chat) == 1, chat  # the latest messages with their room and their authors' profiles
+    assert '"accounts_profile"' in chat[0]
+    assert len([sql for sql in large[1] if '"chat_' in sql]) == 2  # … and whether the reader is muted
+
+
+def test_posting_without_js_stores_the_message_and_returns_to_the_product(client, product, shopper):
+    client.force_login(shopper)
+    response = client.post(discussion_url(product), {"body": "Подойдёт для учёбы?", "client_id": "form-1",
+                                                     "next": product.url})
+    message = Message.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"{product.url}#chat-message-{message.pk}"
+    assert message.author == shopper and message.room.product_id == product.pk
+    # The same form sent twice (a double click, a reload) stores one message.
+    client.post(discussion_url(product), {"body": "Подойдёт для учёбы?", "client_id": "form-1"})
+    assert Message.objects.count() == 1
+    assert "Подойдёт для учёбы?" in client.get(product.url).content.decode()
+
+
+def test_anonymous_posts_go_to_the_login_page(client, product):
+    response = client.post(discussion_url(product), {"body": "Привет"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not Message.objects.exists()
+
+
+def test_an_over_long_message_is_a_form_error_and_the_text_is_kept(client, product, shopper):
+    client.force_login(shopper)
+    long_text = "я" * 2001
+    response = client.post(discussion_url(product), {"body": long_text, "next": product.url})
+    assert response.status_code == 302 and response["Location"] == f"{product.url}#chat"
+    assert "2000" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert not Message.objects.exists()
+    assert long_text in client.get(product.url).content.decode()
+
+
+def test_a_muted_shopper_sees_why_they_cannot_write(client, product_room, product, shopper, moderator):
+    services.room_mute(moderator=moderator, room=product_room, user=shopper, minutes=60)
+    client.force_login(shopper)
+    content = client.get(product.url).content.decode()
+    assert "Модератор временно запретил" in content and 'name="body"' not in content
+
+
+def test_authors_edit_and_delete_their_messages_without_js(client, product_room, product, shopper):
+    message = services.message_post(author=shopper, room=product_room, body="Опечатка")
+    client.force_login(shopper)
+    content = client.get(product.url).content.decode()
+    assert reverse("chat:message_edit", args=[message.pk]) in content
+    response = client.post(reverse("chat:message_edit", args=[message.pk]), {"body": "Исправлено", "next": product.url})
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.body == "Исправлено" and message.edited_at
+    client.post(reverse("chat:message_delete", args=[message.pk]), {"next": product.url})
+    message.refresh_from_db()
+    assert message.deleted
+    assert "Исправлено" not in client.get(product.url).content.decode()
+
+
+def test_others_cannot_edit_or_delete_a_message(client, product_room, shopper, other_shopper):
+    message = services.message_post(author=shopper, room=product_room, body="Моё")
+    client.force_login(other_shopper)
+    assert client.get(reverse("chat:message_edit", args=[message.pk])).status_code == 404
+    client.post(reverse("chat:message_delete", args=[message.pk]))
+    message.refresh_from_db()
+    assert not message.deleted
+
+
+def test_moderators_hide_messages_and_mute_authors_from_the_page(client, product_room, product, shopper, moderator):
+    message = services.message_post(author=shopper, room=product_room, body="Реклама казино")
+    client.force_login(moderator)
+    content = client.get(product.url).content.decode()
+    assert reverse("chat:message_hide", args=[message.pk]) in content
+    client.post(reverse("chat:message_hide", args=[message.pk]), {"reason": "Реклама", "next": product.url})
+    message.refresh_from_db()
+    assert message.status == Status.HIDDEN
+    client.post(reverse("chat:mute"), {"room": f"product:{product.pk}", "username": "hamlet", "minutes": "60",
+                                       "reason": "Спам", "next": product.url})
+    assert ModelLogEntry.objects.filter(action="chat.mute").exists()
+    with pytest.raises(services.ChatError):
+        services.message_post(author=shopper, room=product_room, body="Ещё")
+
+
+def test_shoppers_cannot_hide_or_mute(client, product_room, product, shopper, other_shopper):
+    message = services.message_post(author=shopper, room=product_room, body="Обычное")
+    client.force_login(other_shopper)
+    assert reverse("chat:message_hide", args=[message.pk]) not in client.get(product.url).content.decode()
+    client.post(reverse("chat:message_hide", args=[message.pk]), {"reason": "Не нравится"})
+    client.post(reverse("chat:mute"), {"room": f"product:{product.pk}", "username": "hamlet", "minutes": "60"})
+    message.refresh_from_db()
+    assert message.status == Status.PUBLISHED and not ModelLogEntry.objects.filter(action="chat.mute").exists()
+
+
+def test_older_pages_come_as_json_for_the_page_script(client, product_room, shopper, direct_room, outsider):
+    posted = chat_factories.messages(product_room, [shopper], 60)
+    data = client.get(reverse("chat:history"), {"room": f"product:{product_room.product_id}",
+                                                "before": posted[10].pk}).json()
+    assert [m["id"] for m in data["messages"]] == [m.pk for m in posted[:10]] and data["older"] is False
+    assert client.get(reverse("chat:history"), {"room": f"room:{direct_room.pk}"}).status_code == 403
+    client.force_login(outsider)
+    assert client.get(reverse("chat:history"), {"room": f"room:{direct_room.pk}"}).status_code == 403
+    assert client.get(reverse("chat:history"), {"room": "room:99999"}).status_code == 404
+
+
+# --- conversations ---------------------------------------------------------------------------------
+
+
+def test_write_opens_a_conversation_that_the_first_message_creates(client, shopper, other_shopper):
+    client.force_login(shopper)
+    url = reverse("chat:direct", args=["ophelia"])
+    assert client.get(url).status_code == 200
+    assert not Room.objects.exists(), "opening the page creates nothing"
+    response = client.post(url, {"body": "Привет! Как тебе ноутбук?", "client_id": "d-1"})
+    assert response.status_code == 302
+    room = Room.objects.get()
+    assert set(room.memberships.values_list("user__username", flat=True)) == {"hamlet", "ophelia"}
+    client.force_login(other_shopper)
+    overview = client.get(reverse("chat:conversations")).content.decode()
+    assert 'href="/chat/direct/hamlet/"' in overview and "1<span" in overview
+    assert '<span class="badge badge-count" data-chat-unread><span data-chat-unread-count>1</span>' in overview
+    client.get(reverse("chat:direct", args=["hamlet"]))  # reading it
+    header = client.get(reverse("chat:conversations")).content.decode()
+    assert '<span class="badge badge-count" data-chat-unread hidden><span data-chat-unread-count>0</span>' in header
+
+
+def test_profiles_have_a_write_button(client, shopper, other_shopper):
+    client.force_login(shopper)
+    content = client.get(reverse("profile", args=["ophelia"])).content.decode()
+    assert f'href="{reverse("chat:direct", args=["ophelia"])}"' in content
+    assert reverse("chat:direct", args=["hamlet"]) not in client.get(reverse("profile", args=["hamlet"])).content.decode()
+
+
+def test_blocking_from_the_conversation_page(client, shopper, other_shopper):
+    client.force_login(shopper)
+    client.post(reverse("chat:direct", args=["ophelia"]), {"body": "Привет"})
+    client.force_login(other_shopper)
+    client.post(reverse("chat:block", args=["hamlet"]))
+    client.force_login(shopper)
+    response = client.post(reverse("chat:direct", args=["ophelia"]), {"body": "Ответь!"})
+    assert response.status_code == 400 and "Вы не можете писать" in response.content.decode()
+    assert Message.objects.count() == 1
+    client.force_login(other_shopper)
+    client.post(reverse("chat:unblock", args=["hamlet"]))
+    client.force_login(shopper)
+    assert client.post(reverse("chat:direct", args=["ophelia"]), {"body": "Ответь!"}).status_code == 302
+
+
+def test_strangers_cannot_read_a_conversation(client, direct_room, outsider):
+    client.force_login(outsider)
+    # Another pair's conversation has no URL for outsiders: /chat/direct/<name>/ is always "me and them".
+    response = client.get(reverse("chat:direct", args=["ophelia"]))
+    assert response.status_code == 200 and "Привет" not in response.content.decode()
+
+
+def test_the_lounge_is_for_experts_and_staff(client, expert, shopper, staff):
+    client.force_login(shopper)
+    assert client.get(reverse("chat:lounge")).status_code == 403
+    client.force_login(expert)
+    assert client.get(reverse("chat:lounge")).status_code == 200
+    client.post(reverse("chat:lounge"), {"body": "Коллеги, кто разбирается в мониторах?"})
+    client.force_login(staff)
+    assert "Коллеги, кто разбирается" in client.get(reverse("chat:lounge")).content.decode()
+
+
+# --- tickets -------------------------------------------------------------------------------------
+
+
+def test_a_customer_opens_a_ticket_from_the_account_and_gets_a_number(client, shopper):
+    client.force_login(shopper)
+    cabinet = client.get(reverse("cabinet")).content.decode()
+    assert "Обращения в поддержку" in cabinet and reverse("chat:ticket_new") in cabinet
+    response = client.post(reverse("chat:ticket_new"), {"subject": "Не пришёл заказ",
+                                                        "body": "Заказ A-100 не доставлен", "client_id": "t-1"})
+    ticket = Ticket.objects.get()
+    assert ticket.code == "T-000001" and response["Location"] == "/chat/tickets/T-000001/"
+    page = client.get(response["Location"]).content.decode()
+    assert "T-000001" in page and "Заказ A-100 не доставлен" in page and "Открыто" in page
+    cabinet = client.get(reverse("cabinet")).content.decode()
+    assert "T-000001" in cabinet and "Не пришёл заказ" in cabinet
+
+
+def test_a_ticket_form_without_a_subject_is_an_error(client, shopper):
+    client.force_login(shopper)
+    response = client.post(reverse("chat:ticket_new"), {"subject": "", "body": "Текст"})
+    assert response.status_code == 400 and not Ticket.objects.exists()
+
+
+def test_only_the_customer_and_staff_see_a_ticket(client, ticket, outsider, staff):
+    client.force_login(outsider)
+    assert client.get(ticket.get_absolute_url()).status_code == 404
+    response = client.post(ticket.get_absolute_url(), {"body": "Я тоже"})
+    assert response.status_code == 404 and ticket.room.messages.count() == 1
+    client.force_login(staff)
+    assert client.get(ticket.get_absolute_url()).status_code == 200
+
+
+def test_a_closed_ticket_refuses_replies_until_reopened(client, ticket, shopper, staff):
+    client.force_login(staff)
+    client.post(reverse("chat:ticket_action", args=[ticket.code, "close"]))
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.CLOSED
+    client.force_login(shopper)
+    response = client.post(ticket.get_absolute_url(), {"body": "Ещё вопрос"})
+    assert response.status_code == 400 and "Обращение закрыто" in response.content.decode()
+    assert ticket.room.messages.count() == 1
+    client.post(reverse("chat:ticket_action", args=[ticket.code, "reopen"]))
+    assert client.post(ticket.get_absolute_url(), {"body": "Ещё вопрос"}).status_code == 302
+    assert ticket.room.messages.count() == 2
+
+
+def test_staff_assign_and_answer_from_the_site(client, ticket, staff):
+    client.force_login(staff)
+    client.post(reverse("chat:ticket_action", args=[ticket.code, "assign"]), {"assignee": staff.pk})
+    client.post(ticket.get_absolute_url(), {"body": "Здравствуйте! Проверяем."})
+    ticket.refresh_from_db()
+    assert ticket.assignee == staff and ticket.status == TicketStatus.WAITING
+
+
+def test_staff_work_tickets_from_the_admin_queue(client, ticket, shopper, django_user_model):
+    admin = django_user_model.objects.create_superuser("gertrude", "g@example.ru", "x")
+    services.ticket_open(customer=shopper, subject="Возврат", body="Хочу вернуть")
+    client.force_login(admin)
+    queue = client.get(reverse("support_tickets:index"))
+    assert queue.status_code == 200 and "T-000001" in queue.content.decode() and "Возврат" in queue.content.decode()
+    filtered = client.get(reverse("support_tickets:index"), {"status": "closed"}).content.decode()
+    assert "Не пришёл заказ" not in filtered
+    edit = client.get(reverse("support_tickets:edit", args=[ticket.pk]))
+    assert "Заказ A-1 не доставлен." in edit.content.decode()
+    response = client.post(reverse("support_tickets:edit", args=[ticket.pk]), {
+        "status": "open", "assignee": admin.pk, "reply": "Посылка в пути, будет завтра."})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ticket.refresh_from_db()
+    assert ticket.assignee == admin and ticket.status == TicketStatus.WAITING
+    assert ticket.room.messages.last().body == "Посылка в пути, будет завтра."
+    client.post(reverse("support_tickets:edit", args=[ticket.pk]), {"status": "closed", "assignee": admin.pk})
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.CLOSED and ticket.closed_by == admin
+
+
+def test_shoppers_have_no_admin_queue(client, shopper):
+    client.force_login(shopper)
+    assert client.get(reverse("support_tickets:index")).status_code in (302, 403)
