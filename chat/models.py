@@ -148,6 +148,12 @@ class Message(ModeratedContent):
     def moderation_title(self) -> str:
         return self.body[:120]
 
+    def follow_links(self) -> bool:
+        """Experts' links are followed (``rel="ugc"``); everyone else's keep ``nofollow``."""
+        from community.accounts.trust import links_followed
+
+        return links_followed(self.author)
+
     @classmethod
     def sanitize_source(cls, source: str, *, follow_links: bool = False) -> str:
         """The HTML for ``source`` (chat text is one paragraph; used on write and by resanitize)."""

@@ -38,6 +38,7 @@ from chat.permissions import can_enter_lounge, is_blocked_between, room_access
 from chat.rooms import room_key
 from chat.selectors import invalidate_unread
 from community import events
+from community.accounts.trust import links_followed
 from community.moderation.models import Action, Status
 from community.moderation.services import ModerationError, can_moderate, moderate
 from community.text import sanitize_inline
@@ -62,9 +63,11 @@ def _clean_client_id(client_id: str | None) -> str:
     return client_id
 
 
-def _sanitize(body: str):
+def _sanitize(body: str, *, author=None):
+    """Sanitized one-paragraph text; Experts' links are followed (one decision: accounts.trust)."""
     try:
-        return sanitize_inline(body if isinstance(body, str) else "", max_length=MESSAGE_MAX_LENGTH)
+        return sanitize_inline(body if isinstance(body, str) else "", max_length=MESSAGE_MAX_LENGTH,
+                               follow_links=links_followed(author))
     except ValidationError as error:
         raise ChatError("invalid", " ".join(error.messages)) from None
 
@@ -172,7 +175,7 @@ def message_post(*, author, room: Room, body: str, client_id: str = "") -> Messa
                 raise ChatError("invalid", _("This message identifier was already used in another room."))
             return existing
     check_can_post(author=author, room=room)
-    text = _sanitize(body)
+    text = _sanitize(body, author=author)
     check_rate_limit(author=author)
     try:
         with transaction.atomic():
@@ -235,7 +238,7 @@ def message_edit(*, author, message: Message, body: str) -> Message:
     if timezone.now() - message.created > timedelta(seconds=settings.CHAT_EDIT_WINDOW_SECONDS):
         raise ChatError("edit_window")
     check_can_post(author=author, room=message.room)
-    text = _sanitize(body)
+    text = _sanitize(body, author=author)
     with transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=message.pk)
         locked.body, locked.body_html, locked.edited_at = text.source, text.html, timezone.now()
@@ -373,7 +376,7 @@ def ticket_open(*, customer, subject: str, body: str, client_id: str = "") -> Ti
         raise ChatError("invalid", _("Give the ticket a subject."))
     if len(subject) > SUBJECT_MAX_LENGTH:
         raise ChatError("invalid", _("The subject must be at most %(max)d characters.") % {"max": SUBJECT_MAX_LENGTH})
-    text = _sanitize(body)
+    text = _sanitize(body, author=customer)
     check_rate_limit(author=customer)
     with transaction.atomic():
         now = timezone.now()

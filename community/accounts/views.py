@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from community.accounts import selectors, services
+from community.accounts import selectors, services, trust
 from community.accounts.forms import ProfileForm
 from community.accounts.models import Profile
 
@@ -47,7 +47,8 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     user = get_object_or_404(get_user_model().objects.select_related("profile").filter(is_active=True),
                              username=username)
     sections = selectors.profile_sections(request=request, user=user)
-    context = {"profile_user": user, "profile": user.profile, "sections": sections}
+    context = {"profile_user": user, "profile": user.profile, "sections": sections,
+               "indexable": trust.is_indexable([user])}
     for section in sections:
         context.update(section.context)
     return render(request, "accounts/profile.html", context)

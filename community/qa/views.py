@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from community.accounts.trust import is_indexable
 from community.catalog import selectors as catalog_selectors
 from community.catalog.models import ProductPage
 from community.moderation import services as moderation_services
@@ -204,7 +205,9 @@ def _render_question(request: HttpRequest, page: ProductPage, question: Question
         "breadcrumbs": catalog_selectors.breadcrumbs(page),
         "product_url": product_url,
         "list_url": selectors.question_list_url(page, product_url),
-        "indexable": question.status == Status.PUBLISHED,
+        # A page whose content is only by Newcomers is noindex (one decision: accounts.trust).
+        "indexable": question.status == Status.PUBLISHED and is_indexable(
+            [question.author] + [a.author for a in answers if a.status == Status.PUBLISHED]),
         "jsonld": seo.question_jsonld(question=question, answers=answers, url=url, request=request)
         if question.status == Status.PUBLISHED else "",
         "vote_up": VoteValue.UP,

@@ -26,6 +26,9 @@ def text_of(response) -> str:
 
 
 def test_a_question_has_its_own_page_under_its_product(client, question, answer, product):
+    from community.accounts.models import Profile
+
+    Profile.objects.filter(user=answer.author).update(level="member")
     url = question.get_url()
     assert url.startswith(product.url + "questions/")
     response = client.get(url)
@@ -38,6 +41,11 @@ def test_a_question_has_its_own_page_under_its_product(client, question, answer,
     assert '"@type": "QAPage"' in content
     assert "noindex" not in content
     assert "Вопросы" in content and product.title in content  # breadcrumbs
+
+
+def test_a_question_page_with_only_newcomers_content_is_noindex(client, question, answer):
+    content = text_of(client.get(question.get_url()))
+    assert '<meta name="robots" content="noindex">' in content
 
 
 def test_a_wrong_slug_or_the_short_url_redirects_to_the_canonical_url(client, question, product):
