@@ -39,7 +39,8 @@ run: demo serve
 
 ## make test: install the test extras and run the whole suite (pytest exit 5 = no tests = failure).
 test: install-test
-	$(PY) manage.py makemigrations --check --dry-run
+	@# Model changes without a migration fail the run; checked against the embedded database.
+	DATABASE_URL= $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
