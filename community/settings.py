@@ -281,6 +281,13 @@ MODERATION_AUTO_HIDE_FLAGS = 3
 # Chat: at most CHAT_RATE_LIMIT_MESSAGES messages per CHAT_RATE_LIMIT_SECONDS per user.
 CHAT_RATE_LIMIT_MESSAGES = int(os.environ.get("CHAT_RATE_LIMIT_MESSAGES", "10"))
 CHAT_RATE_LIMIT_SECONDS = int(os.environ.get("CHAT_RATE_LIMIT_SECONDS", "10"))
+# Rate limits (community/ratelimit.py): scope -> (attempts, seconds), counted in the shared cache
+# so they hold across processes. A count of 0 turns a scope off.
+RATE_LIMITS = {
+    "chat_send": (CHAT_RATE_LIMIT_MESSAGES, CHAT_RATE_LIMIT_SECONDS),
+}
+# How many reverse proxies in front of the site append to X-Forwarded-For (0: trust none).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 CHAT_MAX_FRAME_BYTES = 8 * 1024
 CHAT_EDIT_WINDOW_SECONDS = 10 * 60
 CHAT_EXPERTS_GROUP = "Эксперты"  # stands in for Expert status until the experts app decides

@@ -1,0 +1,104 @@
+"""Rate limits that hold across processes: counters live in the shared cache (Redis when
+``REDIS_URL`` is set; the local-memory cache of the embedded single-process mode otherwise).
+
+One mechanism for every limit on the site — chat sends, ticket creation, reviews, questions,
+answers, votes, flags, sign-up. A limit is a named *scope* with a count per window, read from
+``settings.RATE_LIMITS`` (``{"scope": (count, seconds)}``); callers choose the identity
+(``f"user:{id}"``, ``f"ip:{address}"``) and turn a refusal into the right answer for their
+channel (a 429 page, a JSON error, a websocket ``error`` frame).
+
+The counter is a sliding window approximated from two fixed windows (the current one, plus the
+previous one weighted by how much of it still overlaps), incremented atomically with
+``cache.add`` + ``cache.incr`` — so concurrent requests on different processes never both get
+the last slot, and a burst across a window boundary is not allowed twice.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+KEY_PREFIX = "rl"
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after: int = 0  # whole seconds until a new attempt can succeed (0 when allowed)
+
+
+def limit_for(scope: str) -> Limit | None:
+    """The configured limit of ``scope``; ``None`` when the scope is unlimited (missing, or a
+    count of 0)."""
+    configured = getattr(settings, "RATE_LIMITS", {}).get(scope)
+    if not configured:
+        return None
+    count, seconds = configured
+    if int(count) <= 0:
+        return None
+    return Limit(int(count), max(1, int(seconds)))
+
+
+def hit(scope: str, ident: str, *, limit: Limit | None = None, now: float | None = None) -> Decision:
+    """Count one attempt of ``ident`` in ``scope`` and say whether it is allowed.
+
+    A refused attempt is counted too (a client hammering a closed door keeps it closed).
+    """
+    limit = limit or limit_for(scope)
+    if limit is None:
+        return Decision(True)
+    now = time.time() if now is None else now
+    window = int(now // limit.seconds)
+    current_key = f"{KEY_PREFIX}:{scope}:{ident}:{window}"
+    previous_key = f"{KEY_PREFIX}:{scope}:{ident}:{window - 1}"
+    # Keys outlive two windows so the previous one can still be read.
+    cache.add(current_key, 0, timeout=2 * limit.seconds + 1)
+    try:
+        current = cache.incr(current_key)
+    except ValueError:  # expired between add and incr
+        cache.add(current_key, 1, timeout=2 * limit.seconds + 1)
+        current = 1
+    previous = cache.get(previous_key) or 0
+    elapsed = now - window * limit.seconds
+    weight = 1 - elapsed / limit.seconds
+    estimated = current + previous * weight
+    if estimated <= limit.count:
+        return Decision(True)
+    # When will the estimate fall back to the limit? Past the window's end the previous
+    # window's weight is gone; inside it, it falls linearly.
+    if current > limit.count:
+        wait = limit.seconds - elapsed
+    else:
+        needed = estimated - limit.count
+        wait = needed / previous * limit.seconds if previous else limit.seconds - elapsed
+    return Decision(False, retry_after=max(1, int(wait + 0.999)))
+
+
+def reset(scope: str, ident: str, *, seconds: int) -> None:
+    """Forget ``ident``'s attempts in ``scope`` (tests, and a moderator lifting a limit)."""
+    window = int(time.time() // seconds)
+    cache.delete_many([f"{KEY_PREFIX}:{scope}:{ident}:{w}" for w in (window, window - 1)])
+
+
+def client_ip(request) -> str:
+    """The client's address as the trusted proxy reports it (``REMOTE_ADDR`` otherwise).
+
+    ``settings.TRUSTED_PROXY_COUNT`` proxies in front of the site each append to
+    ``X-Forwarded-For``; the address they saw is the one that many places from the end. With
+    no trusted proxy the header is ignored (a client could write anything in it).
+    """
+    hops = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if hops:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
