@@ -6,19 +6,22 @@ PIP := $(PY) -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Every install takes the versions in the lock file (make lock refreshes it), so a new upstream
+# release never changes what a fresh clone installs. CONSTRAINTS=… swaps it (make test-lowest).
+CONSTRAINTS ?= requirements.lock
 
-.PHONY: run test install install-test migrate demo serve lint messages bench clean
+.PHONY: run test test-lowest lock install install-test migrate demo serve lint messages bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
-	$(PIP) install --quiet -e .
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) | $(VENV)/bin/python
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(PIP) install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -44,6 +47,19 @@ test: install-test
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## make test-lowest: the suite with every direct dependency at the lower bound pyproject.toml
+## states (its own venv), so the lower bounds are tested, not guessed. CI runs it.
+test-lowest:
+	mkdir -p test-artifacts
+	$(PYTHON) .ci/lower_bounds.py > test-artifacts/constraints-lowest.txt
+	$(MAKE) test VENV=.venv-lowest CONSTRAINTS=test-artifacts/constraints-lowest.txt
+
+## make lock: re-resolve every dependency to the newest versions that pyproject.toml allows,
+## then run make test before committing requirements.lock.
+lock: $(VENV)/bin/python
+	$(PIP) install --quiet 'uv>=0.9,<0.14'
+	$(VENV)/bin/uv pip compile pyproject.toml --all-extras --python-version 3.11 --quiet -o requirements.lock
+
 lint: install-test
 	$(VENV)/bin/ruff check .
 
@@ -61,4 +77,4 @@ bench: install-test
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-lowest test-artifacts .pytest_cache .ruff_cache
