@@ -4,7 +4,9 @@ import json
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from community.catalog.models import FeedBatch, FeedBatchStatus, Purchase, StockStatus
 from tests.conftest import run_task_worker
