@@ -62,8 +62,13 @@ class ImportReport:
             "imported": self.imported,
             "already_present": self.already_present,
             "stock_updated": self.stock_updated,
-            "errors": [{"line": e.line, "error": e.message} for e in self.errors],
+            "errors": [{"line": e.line, "error": _printable(e.message)} for e in self.errors],
         }
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters and lone surrogates replaced (quoted user input in a message)."""
+    return "".join("\ufffd" if ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
 
 
 class RowInvalid(Exception):

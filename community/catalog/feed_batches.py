@@ -9,6 +9,7 @@ the ``import_feed_batch`` task, enqueued in the transaction that stores the batc
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.conf import settings
@@ -45,7 +46,7 @@ def feed_batch_receive(*, body: bytes, data) -> tuple[FeedBatch, bool]:
     rows = feed.feed_from_data(data)
     client_id = _client_batch_id(data)
     digest = feed.body_hash(body)
-    payload = {key: [row for _line, row in numbered] for key, numbered in rows.items()}
+    payload = json.dumps({key: [row for _line, row in numbered] for key, numbered in rows.items()})
     count = sum(len(numbered) for numbered in rows.values())
     with transaction.atomic():
         previous = _previous_batch(client_id, digest)
@@ -94,7 +95,7 @@ def feed_batch_import(*, batch_id: int) -> FeedBatch:
         batch.status = FeedBatchStatus.RUNNING
         batch.attempts += 1
         batch.save(update_fields=["status", "attempts"])
-    rows = feed.feed_from_data(batch.payload)
+    rows = feed.feed_from_data(json.loads(batch.payload))
     report = feed.feed_import(purchases=rows["purchases"], stock=rows["stock"])
     batch.status, batch.result, batch.finished = FeedBatchStatus.DONE, report.as_dict(), timezone.now()
     batch.save(update_fields=["status", "result", "finished"])

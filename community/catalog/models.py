@@ -267,7 +267,8 @@ class FeedBatch(models.Model):
 
     client_batch_id = models.CharField(_("shop's batch id"), max_length=64, null=True, blank=True, unique=True)
     body_sha256 = models.CharField(_("body SHA-256"), max_length=64, db_index=True)
-    payload = models.JSONField(_("rows"), default=dict)
+    # JSON text, not jsonb: PostgreSQL's jsonb refuses "\u0000", which a (bad) row may carry.
+    payload = models.TextField(_("rows"), default="{}")
     rows = models.PositiveIntegerField(_("rows"), default=0)
     status = models.CharField(_("status"), max_length=16, choices=FeedBatchStatus.choices,
                               default=FeedBatchStatus.PENDING)
