@@ -33,8 +33,11 @@ migrate: install
 demo: migrate
 	$(PY) manage.py demo_content
 
+## serve: daphne and one background worker (`manage.py db_worker`) together; Ctrl-C stops both.
 serve:
-	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/), with a task worker"
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) community.asgi:application
 
 ## make run: install, migrate, load demo content (idempotent) and serve with daphne.

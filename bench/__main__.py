@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-MODULES = ["reviews", "qa", "experts", "chat", "search"]
+MODULES = ["reviews", "qa", "experts", "chat", "search", "feed", "photos"]
 
 
 def main() -> None:

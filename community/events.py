@@ -11,8 +11,8 @@ Every signal is sent with ``sender`` = the model class of the content concerned.
 |---------------------|--------------------------------------------------------|---------------------------------|
 | content_flagged     | content, flag                                          | moderation.services.flag        |
 | content_moderated   | content, action, moderator, previous_status, reason    | moderation.services.moderate    |
-| purchase_recorded   | purchase                                               | catalog.services.purchase_record|
-| stock_changed       | product, previous_status                               | catalog.services.stock_update   |
+| purchases_recorded  | pairs (sorted (user_id, product_id) of new purchases)  | catalog.feed, once per chunk    |
+| stock_changed       | product, previous_status (once per product and chunk)  | catalog.feed, after its UPDATE  |
 | review_published    | review                                                 | reviews.services                |
 | review_removed      | review, previous_status                                | reviews.services                |
 | review_edited       | review (published, after its author's edit)            | reviews.services.review_update  |
@@ -33,7 +33,7 @@ from django.dispatch import Signal
 
 content_flagged = Signal()
 content_moderated = Signal()
-purchase_recorded = Signal()
+purchases_recorded = Signal()
 stock_changed = Signal()
 
 review_published = Signal()

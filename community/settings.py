@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # Background work: Django's tasks API and its database backend (queue table + db_worker).
+    "django_tasks",
+    "django_tasks_db",
     # Accounts.
     "allauth",
     "allauth.account",
@@ -180,6 +183,18 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Background work (django-tasks) --------------------------------------------------------
+# One backend for every kind of background work (large shop-feed batches today; notifications,
+# search indexing and webhooks next): the database backend, whose queue is a table in the same
+# database, worked by `manage.py db_worker` (started by `make run` beside daphne). The same in
+# production for now; workers scale by running more `db_worker` processes.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
 # --- Search ----------------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 if ELASTICSEARCH_URL:
@@ -276,6 +291,12 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 8 * 1024 * 1024
 SHOP_API_TOKEN = os.environ.get("SHOP_API_TOKEN", "")
 if not SHOP_API_TOKEN and DEBUG:
     SHOP_API_TOKEN = "dev-shop-token"  # noqa: S105
+# The shop feed: bodies over SHOP_FEED_MAX_BYTES are refused (413); up to SHOP_FEED_SYNC_MAX_ROWS
+# rows are imported in the request, more are stored and imported by the worker (202 + status
+# URL); without a batch_id an identical body within SHOP_FEED_REPLAY_WINDOW seconds is a resend.
+SHOP_FEED_MAX_BYTES = int(os.environ.get("SHOP_FEED_MAX_BYTES", str(16 * 1024 * 1024)))
+SHOP_FEED_SYNC_MAX_ROWS = int(os.environ.get("SHOP_FEED_SYNC_MAX_ROWS", "500"))
+SHOP_FEED_REPLAY_WINDOW = int(os.environ.get("SHOP_FEED_REPLAY_WINDOW", "3600"))
 MODERATION_PREMODERATE_FIRST = int(os.environ.get("MODERATION_PREMODERATE_FIRST", "1"))
 MODERATION_AUTO_HIDE_FLAGS = 3
 # Chat: at most CHAT_RATE_LIMIT_MESSAGES messages per CHAT_RATE_LIMIT_SECONDS per user.

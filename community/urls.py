@@ -23,6 +23,7 @@ urlpatterns = [
     path("users/<str:username>/", account_views.profile, name="profile"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/shop/feed/", catalog_views.shop_feed, name="shop_feed"),
+    path("api/shop/feed/batches/<int:batch_pk>/", catalog_views.shop_feed_batch, name="shop_feed_batch"),
     path("search/", include("search.urls")),
     path("reviews/", include("reviews.urls")),
     path("qa/", include("community.qa.urls")),

@@ -19,7 +19,7 @@ def keep_aggregates_on_moderation(sender, content: Review, action: str, previous
     services.review_status_changed(review=content, previous_status=previous_status, action=action)
 
 
-@receiver(events.purchase_recorded, sender=Purchase, dispatch_uid="reviews.purchase_recorded")
-def verify_reviews_of_new_purchase(sender, purchase: Purchase, **kwargs) -> None:
-    """A purchase reported after the review was written still earns the badge."""
-    services.mark_verified_purchases(user_id=purchase.user_id, product_id=purchase.product_id)
+@receiver(events.purchases_recorded, sender=Purchase, dispatch_uid="reviews.purchases_recorded")
+def verify_reviews_of_new_purchases(sender, pairs: list[tuple[int, int]], **kwargs) -> None:
+    """Purchases reported after the review was written still earn the badge (one UPDATE per chunk)."""
+    services.mark_verified_purchases_bulk(pairs=pairs)

@@ -350,11 +350,19 @@ def review_delete(*, actor, review: Review) -> None:
         photo_files.delete_files_on_commit(names)
 
 
-def mark_verified_purchases(*, user_id: int, product_id: int) -> int:
-    """A purchase arrived from the shop: the buyer's review of that product becomes verified."""
-    return Review.objects.filter(author_id=user_id, product_id=product_id, verified_purchase=False).update(
-        verified_purchase=True
-    )
+def mark_verified_purchases_bulk(*, pairs: Iterable[tuple[int, int]]) -> int:
+    """Purchases arrived from the shop's feed: each buyer's review of that product becomes verified.
+
+    ``pairs`` are ``(user_id, product_id)``; one SELECT and one UPDATE for the lot.
+    """
+    pairs = set(pairs)
+    if not pairs:
+        return 0
+    candidates = Review.objects.filter(
+        author_id__in={u for u, _p in pairs}, product_id__in={p for _u, p in pairs}, verified_purchase=False
+    ).values_list("pk", "author_id", "product_id")
+    ids = [pk for pk, author_id, product_id in candidates if (author_id, product_id) in pairs]
+    return Review.objects.filter(pk__in=ids).update(verified_purchase=True) if ids else 0
 
 
 # --- votes ------------------------------------------------------------------------------------

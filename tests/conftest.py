@@ -169,3 +169,40 @@ def daphne_server(transactional_db):
     server = DaphneServer().start()
     yield server
     server.stop()
+
+
+# --- Background work: the real database task backend, worked for real ---------------------------
+
+def run_task_worker(timeout: float = 120.0) -> str:
+    """Run ``manage.py db_worker --batch`` against the test database until the queue is empty.
+
+    A real worker process (django-tasks-db's own command), so the test needs committed data
+    (``transactional_db``). Returns the worker's output; fails the test if the worker fails.
+    """
+    from django.db import connection
+
+    env = {**os.environ, "DATABASE_URL": database_url_for(connection.settings_dict),
+           "DJANGO_SETTINGS_MODULE": "community.settings", "COMMUNITY_TESTING": "1"}
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay",
+         "--queue-name", "*", "--interval", "0"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    return finished.stdout + finished.stderr
+
+
+def run_queued_tasks() -> int:
+    """Run the ready tasks in this process with django-tasks-db's own worker code (claim → run →
+    record the result), for tests whose data lives in the test's uncommitted transaction."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id="pytest", excluded_queue_names=[])
+    count = 0
+    while (result := DBTaskResult.objects.ready().get_locked()) is not None:
+        result.claim(worker.worker_id)
+        worker.run_task(result)
+        count += 1
+    return count

@@ -247,3 +247,45 @@ class Purchase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_ref}: {self.user} — {self.product}"
+
+
+class FeedBatchStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Being imported")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class FeedBatch(models.Model):
+    """One body the shop posted to the feed endpoint, and what importing it did.
+
+    Large bodies are stored here and imported by a background task; small ones are imported
+    at once and recorded the same way, so every batch has one status URL. ``client_batch_id``
+    (the body's optional ``batch_id``) or, without it, the body's SHA-256 makes a re-sent batch
+    the same batch.
+    """
+
+    client_batch_id = models.CharField(_("shop's batch id"), max_length=64, null=True, blank=True, unique=True)
+    body_sha256 = models.CharField(_("body SHA-256"), max_length=64, db_index=True)
+    # JSON text, not jsonb: PostgreSQL's jsonb refuses "\u0000", which a (bad) row may carry.
+    payload = models.TextField(_("rows"), default="{}")
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    status = models.CharField(_("status"), max_length=16, choices=FeedBatchStatus.choices,
+                              default=FeedBatchStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+    created = models.DateTimeField(_("received at"), auto_now_add=True)
+    finished = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("feed batch")
+        verbose_name_plural = _("feed batches")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"feed batch {self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (FeedBatchStatus.DONE, FeedBatchStatus.FAILED)

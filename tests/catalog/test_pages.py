@@ -90,6 +90,9 @@ def test_user_supplied_strings_are_escaped(client, page_tree):
 
 
 def test_search_finds_products_by_name(client, page_tree):
+    from tests.conftest import run_queued_tasks
+
+    run_queued_tasks()  # Wagtail indexes pages in a background task
     response = client.get("/search/", {"q": "Katana"})
     assert "MSI Katana 15" in response.content.decode()
 

@@ -161,3 +161,41 @@ def test_the_processing_limits_are_what_the_issue_says():
     from reviews.models import MAX_PHOTOS
 
     assert MAX_PHOTOS == 6
+
+
+def _flat_png(name: str, size: tuple[int, int]) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (10, 20, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), "image/png")
+
+
+def test_the_issue_10_worst_case_six_40_mp_pngs_is_refused_from_the_headers(product, shopper):
+    """Six 6300×6300 PNGs of a few KB each once cost 42 s of CPU; now the header check refuses them."""
+    import time
+
+    uploads = [_flat_png(f"{n}.png", (6300, 6300)) for n in range(6)]
+    start = time.process_time()
+    with pytest.raises(ValidationError) as error:
+        write_review(shopper, product, photos=uploads)
+    assert time.process_time() - start < 1.0  # nothing was decoded (a sanity bound, not a benchmark)
+    assert "по числу пикселей" in " ".join(error.value.message_dict["photos"])
+    assert not Review.objects.exists() and not stored_files()
+
+
+def test_photos_over_the_request_pixel_budget_are_refused_together(product, shopper):
+    uploads = [_flat_png(f"{n}.png", (4000, 4000)) for n in range(3)]  # 48 MP to decode
+    with pytest.raises(ValidationError) as error:
+        write_review(shopper, product, photos=uploads)
+    assert "вместе" in " ".join(error.value.message_dict["photos"])
+    assert not Review.objects.exists() and not stored_files()
+
+
+def test_a_50_mp_phone_jpeg_is_accepted_and_decoded_at_reduced_scale(product, shopper, no_premoderation):
+    review = write_review(shopper, product, photos=[image_upload("big.jpg", size=(8160, 6120))])
+    assert (review.photos.get().width, review.photos.get().height) == (1600, 1200)
+
+
+def test_a_200_mp_jpeg_is_refused_with_a_clear_message(product, shopper):
+    with pytest.raises(ValidationError) as error:
+        write_review(shopper, product, photos=[image_upload("huge.jpg", size=(16320, 12240))])
+    assert "по числу пикселей" in " ".join(error.value.message_dict["photos"])

@@ -72,9 +72,9 @@ def test_a_buyer_from_the_shops_feed_gets_the_verified_purchase_flag(product, sh
 
 def test_a_purchase_reported_after_the_review_verifies_it(product, shopper, no_premoderation):
     review = write_review(shopper, product)
-    from community.catalog.services import purchase_record
+    from community.catalog.feed import feed_import
 
-    purchase_record(row={"order_ref": "Z-1", "user": shopper.username, "sku": product.sku, "purchased_at": "2026-01-10"})
+    feed_import(purchases=[(1, {"order_ref": "Z-1", "user": shopper.username, "sku": product.sku, "purchased_at": "2026-01-10"})])
     review.refresh_from_db()
     assert review.verified_purchase is True
 

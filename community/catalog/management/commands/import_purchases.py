@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from community.catalog import services
+from community.catalog import feed
 
 
 class Command(BaseCommand):
@@ -21,10 +21,10 @@ class Command(BaseCommand):
         except UnicodeDecodeError as error:
             raise CommandError(f"{file}: not UTF-8 text ({error})") from None
         try:
-            rows = services.parse_feed(content, kind=file.suffix.lower().lstrip("."))
-        except services.FeedError as error:
+            rows = feed.parse_feed(content, kind=file.suffix.lower().lstrip("."))
+        except feed.FeedError as error:
             raise CommandError(f"{file}: {error}") from None
-        report = services.feed_import(purchases=rows["purchases"], stock=rows["stock"])
+        report = feed.feed_import(purchases=rows["purchases"], stock=rows["stock"])
         for error in report.errors:
             self.stderr.write(f"{file}:{error.line}: {error.message}")
         self.stdout.write(
