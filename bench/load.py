@@ -335,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         if report["server_errors"]:
             print(f"FAILED: {report['server_errors']} responses were 5xx (server logs in {work})")
             return 1
+        shutil.rmtree(work, ignore_errors=True)
         return 0
     finally:
         for process in started:
