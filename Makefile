@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml $(CONSTRAINTS) | $(VENV)/bin/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed
-	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[test]'
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[test,bench]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -140,7 +140,10 @@ if TESTING:
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
+# No persistent connections: under daphne every request's sync code runs in a thread of its
+# own, and each thread would keep its own connection until PostgreSQL runs out of them
+# (measured by bench.load: 70 idle connections in 45 s, then "too many clients").
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the daphne server read while a command writes; a busy timeout instead of
     # "database is locked" under the light concurrency of the embedded mode.
