@@ -25,7 +25,7 @@ from wagtail.log_actions import log
 from community.catalog.models import CategoryPage
 from community.moderation.models import Action
 from community.moderation.services import can_moderate
-from experts import ledger, sources, status
+from experts import ledger, selectors, sources, status
 from experts.models import Badge, CategoryReputation, ExpertStatus, Override, UserBadge
 from experts.rules import Rules, current_rules
 
@@ -272,7 +272,7 @@ def badges_award(*, user_ids: Iterable[int], now: datetime | None = None) -> lis
         missing = [b for b in badges if (user_id, b.pk) not in have]
         if not missing or user_id not in users:
             continue
-        counts = sources.badge_metrics(user=users[user_id], metrics={b.metric for b in missing})
+        counts = selectors.badge_metrics(user=users[user_id], metrics={b.metric for b in missing})
         awarded += [UserBadge(user_id=user_id, badge=b, awarded_at=now) for b in missing
                     if counts.get(b.metric, 0) >= b.threshold]
     if awarded:
