@@ -35,6 +35,7 @@ content_flagged = Signal()
 content_moderated = Signal()
 purchase_recorded = Signal()
 stock_changed = Signal()
+product_category_changed = Signal()
 
 review_published = Signal()
 review_removed = Signal()
