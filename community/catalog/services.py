@@ -272,13 +272,14 @@ def product_category_sync(*, product: ProductPage) -> CategoryMoves:
     if not product.path:
         return {}
     top_length = TOP_DEPTH * product.steplen
-    due = (CategoryPage.objects.filter(path=product.path[:top_length]).values_list("pk", flat=True).first()
-           if len(product.path) > top_length else None)
+    top = CategoryPage.objects.filter(path=product.path[:top_length]).first() if len(product.path) > top_length else None
+    due = top.pk if top else None
     if due == product.top_category_id:
+        product.top_category = top  # the caller reads it next (the product page's sections do)
         return {}
     moves = {product.pk: (product.top_category_id, due)}
     with transaction.atomic():
         _apply(moves)
-        product.top_category_id = due
+        product.top_category = top
         events.product_category_changed.send(sender=ProductPage, moves=moves)
     return moves
