@@ -70,13 +70,13 @@ def _fill(category, size: int, users: list):
         questions = list(Question.objects.filter(product=product).order_by("-created"))
     Answer.objects.bulk_create([
         Answer(question=q, author=users[(n + 1) % len(users)], text="Часов шесть в браузере.",
-               text_html="<p>Часов шесть в браузере.</p>", status=Status.PUBLISHED, published_at=now,
+               text_html="<p>Часов шесть в браузере.</p>", text_excerpt="Часов шесть в браузере.", status=Status.PUBLISHED, published_at=now,
                up_count=n % 5, score=n % 5)
         for n, q in enumerate(questions) if n % 2 == 0
     ], batch_size=1000)
     target = questions[1]  # an unanswered one: give it 20 answers
     Answer.objects.bulk_create([
-        Answer(question=target, author=u, text=f"Ответ {n}", text_html=f"<p>Ответ {n}</p>", status=Status.PUBLISHED,
+        Answer(question=target, author=u, text=f"Ответ {n}", text_html=f"<p>Ответ {n}</p>", text_excerpt=f"Ответ {n}", status=Status.PUBLISHED,
                published_at=now, up_count=n % 4, score=n % 4)
         for n, u in enumerate(users[2:22])
     ])

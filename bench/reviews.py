@@ -61,8 +61,8 @@ def _reviews(product, count: int, viewer, offset: int) -> None:
 
     from community.accounts.models import Profile
     from community.moderation.models import Status
+    from reviews.aggregates import review_aggregates_rebuild
     from reviews.models import Review, ReviewPhoto, ReviewVote
-    from reviews.services import review_aggregates_rebuild
 
     user_model = get_user_model()
     names = [f"bench{offset + n}" for n in range(count)]

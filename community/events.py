@@ -5,28 +5,32 @@ and Q&A, ``search`` indexes, ``notifications`` tells people). Services send them
 their transaction; receivers that touch other systems (search index, channel layer, email)
 defer their work with ``transaction.on_commit``.
 
-Every signal is sent with ``sender`` = the model class of the content concerned.
+Every signal is sent with ``sender`` = the model class of the content concerned. A signal with
+no receiver yet is listed in :data:`RESERVED` (the notifications and search issues will hear
+them); a test fails when a signal has neither a receiver nor that mark, or is missing here.
 
-| signal              | keyword arguments                                      | sent by                         |
-|---------------------|--------------------------------------------------------|---------------------------------|
-| content_flagged     | content, flag                                          | moderation.services.flag        |
-| content_moderated   | content, action, moderator, previous_status, reason    | moderation.services.moderate    |
-| purchases_recorded  | pairs (sorted (user_id, product_id) of new purchases)  | catalog.feed, once per chunk    |
-| stock_changed       | product, previous_status (once per product and chunk)  | catalog.feed, after its UPDATE  |
-| review_published    | review                                                 | reviews.services                |
-| review_removed      | review, previous_status                                | reviews.services                |
-| review_edited       | review (published, after its author's edit)            | reviews.services.review_update  |
-| review_voted        | vote, previous (the vote's earlier state or None)      | reviews.services.review_vote    |
-| question_asked      | question, recipients (users to notify)                 | qa.services.question_ask        |
-| question_voted      | vote, previous                                         | qa.services.question_vote       |
-| answer_posted       | answer                                                 | qa.services.answer_post         |
-| answer_voted        | vote, previous                                         | qa.services.answer_vote         |
-| answer_accepted     | answer, previous_answer (or None), actor               | qa.services.answer_accept       |
-| message_posted      | message                                                | chat.services.message_post      |
-| ticket_changed      | ticket, previous_status, actor                         | chat.services (tickets)         |
-| expert_status_changed | user, category (top-level CategoryPage), gained (bool), reason | experts.services          |
+| signal                   | keyword arguments                                      | sent by                                   | heard by |
+|--------------------------|--------------------------------------------------------|-------------------------------------------|----------|
+| content_flagged          | content, flag                                          | moderation.services.flag                  | reserved |
+| content_moderated        | content, action, moderator, previous_status, reason    | moderation.services.moderate, qa.services (author's removal) | reviews.receivers (aggregates), qa.receivers (counters), experts.receivers (ledger), chat.signals (open rooms) |
+| purchases_recorded       | pairs (sorted (user_id, product_id) of new purchases)  | catalog.feed, once per chunk              | reviews.receivers (verified purchase) |
+| stock_changed            | product, previous_status (once per product and chunk)  | catalog.feed, after its UPDATE            | reserved |
+| product_category_changed | moves ({product id: (previous, current) top-level category id}) | catalog.services (after a page move or save) | experts.receivers (ledger category, per-category totals, Expert statuses) |
+| review_published         | review                                                 | reviews.services                          | experts.receivers |
+| review_removed           | review, previous_status                                | reviews.services                          | experts.receivers |
+| review_edited            | review (published, after its author's edit)            | reviews.services.review_update            | reserved |
+| review_voted             | vote, previous (the vote's earlier state or None)      | reviews.services.review_vote              | experts.receivers |
+| question_asked           | question, recipients (users to notify)                 | qa.services.question_ask                  | reserved |
+| question_voted           | vote, previous                                         | qa.services.question_vote                 | experts.receivers |
+| answer_posted            | answer                                                 | qa.services.answer_post                   | experts.receivers (badges) |
+| answer_voted             | vote, previous                                         | qa.services.answer_vote                   | experts.receivers |
+| answer_accepted          | answer, previous_answer (or None), actor               | qa.services.answer_accept                 | experts.receivers |
+| message_posted           | message                                                | chat.services.message_post                | reserved |
+| ticket_changed           | ticket, previous_status, actor                         | chat.services (tickets)                   | reserved |
+| expert_status_changed    | user, category (top-level CategoryPage), gained (bool), reason | experts.status                    | reserved |
 
-allauth's own ``user_signed_up`` and ``email_confirmed`` signals cover accounts.
+allauth's own ``user_signed_up`` and ``email_confirmed`` signals cover accounts (experts hears
+``email_confirmed``); Wagtail's ``post_page_move`` is heard by ``catalog.receivers``.
 """
 
 from django.dispatch import Signal
@@ -35,6 +39,7 @@ content_flagged = Signal()
 content_moderated = Signal()
 purchases_recorded = Signal()
 stock_changed = Signal()
+product_category_changed = Signal()
 
 review_published = Signal()
 review_removed = Signal()
@@ -51,3 +56,9 @@ message_posted = Signal()
 ticket_changed = Signal()
 
 expert_status_changed = Signal()
+
+# Sent, with no receiver yet: the notifications and search issues will hear them.
+RESERVED = frozenset({
+    "question_asked", "stock_changed", "content_flagged", "review_edited", "message_posted", "ticket_changed",
+    "expert_status_changed",
+})

@@ -1,4 +1,9 @@
-"""Websocket routes under ``/ws/`` (composition root: the chat app adds its consumer here)."""
+"""Websocket routes under ``/ws/``.
+
+Part of the composition root (with ``settings.py``, ``urls.py``, ``asgi.py`` and ``wsgi.py``):
+like them it may import feature apps — here chat's consumer. Nothing else in ``community/``
+does (``tests/test_architecture.py`` enforces it).
+"""
 
 from django.urls import path
 

@@ -34,7 +34,7 @@ from experts.fraud import detect_vote_fraud
 from experts.models import CategoryReputation, ExpertStatus, ReputationTotal
 from experts.rebuild import rebuild_reputation
 from experts.rules import current_rules
-from reviews import services as review_services
+from reviews import aggregates as review_aggregates
 from reviews.models import Review, ReviewVote
 
 # username → top-level category they become an Expert of by the rules.
@@ -86,7 +86,7 @@ def seed(context: DemoContext) -> None:
             _make_expert(context, people[username], categories[title], voters, now, rules)
     if CONNOISSEUR in people:
         _make_connoisseur(context, people[CONNOISSEUR], list(categories.values()), voters, now, rules)
-    review_services.review_aggregates_rebuild()
+    review_aggregates.review_aggregates_rebuild()
     report = rebuild_reputation(now=now, progress=context.progress)
     username, title, reason = GRANTED
     moderator = people.get("moderator")

@@ -18,9 +18,11 @@ from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from community.qa.models import VoteValue
 from experts import ledger, sources
 from experts.models import FraudCase, FraudKind, FraudulentVote
 from experts.rules import Rules, current_rules
@@ -35,13 +37,64 @@ class FraudReport:
     points_reversed: int = 0
 
 
+# --- votes as fraud detection sees them ----------------------------------------------------------
+
+_POSITIVE = {sources.REVIEW: Q(helpful=True), sources.ANSWER: Q(value=VoteValue.UP), sources.QUESTION: Q()}
+
+
+def _votes_since(kind: str, since: datetime | None, positive_only: bool):
+    rows = sources.VOTE_MODELS[kind].objects.all()
+    if since is not None:
+        rows = rows.filter(created__gte=since)
+    if positive_only:
+        rows = rows.filter(_POSITIVE[kind])
+    return rows
+
+
+def vote_pair_counts(*, since: datetime | None, positive_only: bool = False, at_least: int = 1) -> dict[tuple[int, int], int]:
+    """Votes per (voter, author of the content) since ``since``, over every kind (one query a kind)."""
+    counts: dict[tuple[int, int], int] = {}
+    for kind, target in sources.VOTE_TARGET.items():
+        rows = (_votes_since(kind, since, positive_only).values_list("voter_id", f"{target}__author_id")
+                .annotate(n=Count("pk")).order_by())
+        for voter_id, author_id, n in rows.iterator(chunk_size=sources.CHUNK):
+            counts[(voter_id, author_id)] = counts.get((voter_id, author_id), 0) + n
+    return {pair: n for pair, n in counts.items() if n >= at_least}
+
+
+@dataclass(frozen=True)
+class CastVote:
+    kind: str
+    object_id: int
+    voter_id: int
+    author_id: int
+    created: datetime
+
+    def as_evidence(self) -> dict:
+        return {"kind": self.kind, "content": self.object_id, "voter": self.voter_id, "author": self.author_id,
+                "at": self.created.isoformat()}
+
+
+def votes_between(*, voter_id: int, author_id: int, since: datetime | None, positive_only: bool = False) -> list[CastVote]:
+    """Every vote ``voter_id`` cast on ``author_id``'s content since ``since``, oldest first."""
+    found = []
+    for kind, target in sources.VOTE_TARGET.items():
+        rows = _votes_since(kind, since, positive_only).filter(
+            voter_id=voter_id, **{f"{target}__author_id": author_id}).values_list(f"{target}_id", "created")
+        found += [CastVote(kind, object_id, voter_id, author_id, created) for object_id, created in rows]
+    return sorted(found, key=lambda v: (v.created, v.kind, v.object_id))
+
+
+# --- detection -------------------------------------------------------------------------------------
+
+
 def _already_reversed() -> set[tuple[str, int, int]]:
     kinds = {ContentType.objects.get_for_model(model).pk: kind for kind, model in sources.MODELS.items()}
     return {(kinds[ct], o, v) for ct, o, v in FraudulentVote.objects.values_list("content_type_id", "object_id", "voter_id")
             if ct in kinds}
 
 
-def serial_bursts(votes: list[sources.CastVote], *, size: int, window: timedelta) -> list[sources.CastVote]:
+def serial_bursts(votes: list[CastVote], *, size: int, window: timedelta) -> list[CastVote]:
     """The votes that fall inside some window of length ``window`` holding ≥ ``size`` votes."""
     flagged: set[int] = set()
     start = 0
@@ -68,8 +121,8 @@ def detect_vote_fraud(*, now: datetime | None = None, everything: bool = False, 
     window = timedelta(hours=rules.serial_window_hours)
     since = None if everything else now - 2 * window
     for (voter_id, author_id), _count in sorted(
-            sources.vote_pair_counts(since=since, at_least=rules.serial_votes).items()):
-        votes = [v for v in sources.votes_between(voter_id=voter_id, author_id=author_id, since=since)
+            vote_pair_counts(since=since, at_least=rules.serial_votes).items()):
+        votes = [v for v in votes_between(voter_id=voter_id, author_id=author_id, since=since)
                  if (v.kind, v.object_id, v.voter_id) not in done]
         burst = serial_bursts(votes, size=rules.serial_votes, window=window)
         if burst:
@@ -78,12 +131,12 @@ def detect_vote_fraud(*, now: datetime | None = None, everything: bool = False, 
             _open_case(FraudKind.SERIAL, voter_id, author_id, burst, evidence, rules, now, report, dry_run)
             done.update((v.kind, v.object_id, v.voter_id) for v in burst)
     since = None if everything else now - timedelta(days=rules.mutual_window_days)
-    ups = sources.vote_pair_counts(since=since, positive_only=True, at_least=rules.mutual_votes)
+    ups = vote_pair_counts(since=since, positive_only=True, at_least=rules.mutual_votes)
     for voter_id, author_id in sorted(ups):
         if voter_id > author_id or (author_id, voter_id) not in ups:
             continue  # each unordered pair once
-        one_way = sources.votes_between(voter_id=voter_id, author_id=author_id, since=since, positive_only=True)
-        other_way = sources.votes_between(voter_id=author_id, author_id=voter_id, since=since, positive_only=True)
+        one_way = votes_between(voter_id=voter_id, author_id=author_id, since=since, positive_only=True)
+        other_way = votes_between(voter_id=author_id, author_id=voter_id, since=since, positive_only=True)
         votes = [v for v in one_way + other_way if (v.kind, v.object_id, v.voter_id) not in done]
         if not votes:
             continue

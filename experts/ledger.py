@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from community.accounts.models import Profile
@@ -220,6 +220,28 @@ def _move_totals(reversed_events: list[ReputationEvent], new_events: list[Reputa
         if change:
             CategoryReputation.objects.filter(user_id=user_id, category_id=category_id).update(
                 points=F("points") + change)
+
+
+def recount_category_totals(*, user_ids: Iterable[int], category_ids: Iterable[int]) -> None:
+    """Set ``CategoryReputation`` of these users in these categories to the sum of their live
+    deltas there (after ledger rows changed category). Call with the users' totals locked."""
+    user_ids, category_ids = sorted(set(user_ids)), sorted(set(category_ids))
+    if not user_ids or not category_ids:
+        return
+    due = {(u, c): p for u, c, p in ReputationEvent.objects.live().filter(
+        user_id__in=user_ids, category_id__in=category_ids).values("user_id", "category_id").order_by()
+        .annotate(points=Sum("delta")).values_list("user_id", "category_id", "points")}
+    stored = {(row.user_id, row.category_id): row for row in CategoryReputation.objects.select_for_update().filter(
+        user_id__in=user_ids, category_id__in=category_ids).order_by("user_id", "category_id")}
+    changed = []
+    for pair, row in stored.items():
+        if row.points != due.get(pair, 0):
+            row.points = due.get(pair, 0)
+            changed.append(row)
+    CategoryReputation.objects.bulk_update(changed, ["points"])
+    CategoryReputation.objects.bulk_create(
+        [CategoryReputation(user_id=u, category_id=c, points=p) for (u, c), p in sorted(due.items())
+         if (u, c) not in stored and p], ignore_conflicts=False)
 
 
 def set_profile_reputation(user_id: int, points: int, rules: Rules) -> None:

@@ -6,6 +6,8 @@ Invariants (constraints here, kept by :mod:`experts.ledger` and :mod:`experts.se
 * ``ReputationEvent`` rows are only ever added; the one change allowed is reversing a live
   event (``reversed_at`` + ``reversal_reason``). A vote changed, content removed, fraud found
   or a day's cap recomputed → the event is reversed and, where due, a new one is written.
+  The exception is ``category``, where the product *is* now: a catalog move re-keys it
+  (``product_category_changed`` → :func:`experts.services.reputation_for_category_moves`).
 * At most one *live* event per (source content, actor, reason): retries cannot count twice.
 * Nobody earns reputation from their own action (``actor`` ≠ ``user``).
 * ``0 ≤ delta ≤ points`` for gains (the daily cap may lower them), ``delta = points`` for losses.

@@ -162,11 +162,11 @@ def _rebuild(*, rules, now, from_scratch, progress, report, clock) -> None:
     existing: dict[tuple, tuple] = {}
     live = ReputationEvent.objects.live().values_list(
         "pk", "content_type_id", "object_id", "actor_id", "reason", "user_id", "category_id", "product_id",
-        "points", "created", "delta",
+        "points", "created", "delta", named=True,
     ).order_by()
     with _bar(progress, None, "ledger") as bar:
         for row in live.iterator(chunk_size=CHUNK):
-            existing[(row[1], row[2], row[3], row[4])] = row
+            existing[(row.content_type_id, row.object_id, row.actor_id, row.reason)] = row
             bar.update(1)
     report.live_before = len(existing)
     to_reverse: list[int] = []
@@ -174,13 +174,14 @@ def _rebuild(*, rules, now, from_scratch, progress, report, clock) -> None:
     for item in due:
         delta = deltas[item.key]
         row = existing.pop(item.key, None)
-        if row is not None and not from_scratch and (row[5], row[6], row[7], row[8], row[9], row[10]) == (
+        if row is not None and not from_scratch and (
+                row.user_id, row.category_id, row.product_id, row.points, row.created, row.delta) == (
                 *item.attrs, delta):
             continue
         if row is not None:
-            to_reverse.append(row[0])
+            to_reverse.append(row.pk)
         to_add.append((item, delta))
-    to_reverse.extend(row[0] for row in existing.values())
+    to_reverse.extend(row.pk for row in existing.values())
     report.reversed, report.added = len(to_reverse), len(to_add)
     report.seconds["compare"] = clock() - started
 

@@ -74,6 +74,12 @@ def answer_posted(sender, answer, **kwargs) -> None:
     services.badges_award(user_ids=[answer.author_id])
 
 
+@receiver(events.product_category_changed, dispatch_uid="experts.product_category_changed")
+def product_category_changed(sender, moves, **kwargs) -> None:
+    """A catalog move: the ledger, per-category totals and Expert statuses follow the products."""
+    services.reputation_for_category_moves(moves=moves)
+
+
 @receiver(email_confirmed, dispatch_uid="experts.email_confirmed")
 def voter_confirmed_email(request, email_address, **kwargs) -> None:
     """Votes cast before the address was confirmed start to count (if the account was old enough)."""

@@ -1,4 +1,5 @@
-"""Read paths of reputation: profile blocks, leaderboards, Experts of a category.
+"""Read paths of reputation: profile blocks, leaderboards, Experts of a category, and what the
+Expert criteria and badges count in reviews and Q&A.
 
 Each selector runs a fixed number of queries whatever the amount of data (tests prove it).
 """
@@ -10,15 +11,18 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from community.catalog.models import CategoryPage
-from experts import chart, sources
+from community.moderation.models import Status
+from community.qa.models import Answer
+from experts import chart
 from experts.models import (
+    BadgeMetric,
     CategoryReputation,
     ExpertStatus,
     Reason,
@@ -27,6 +31,7 @@ from experts.models import (
     UserBadge,
 )
 from experts.rules import Rules, current_rules
+from reviews.models import Review
 
 LEADERBOARD_PAGE_SIZE = 25
 RECENT_EVENTS = 15
@@ -72,7 +77,7 @@ def experts_of_category(*, category_id: int | None) -> list:
 def expert_reviews_for_product(*, product, limit: int = EXPERT_REVIEWS) -> list:
     """Published reviews of ``product`` by Experts of its top-level category, most helpful first
     (one query, authors with their profiles)."""
-    return list(sources.reviews_of_experts(product=product, category_id=product.top_category_id, limit=limit))
+    return list(reviews_of_experts(product=product, category_id=product.top_category_id, limit=limit))
 
 
 # --- profiles ------------------------------------------------------------------------------------
@@ -168,7 +173,7 @@ class Contributions:
 
 
 def profile_contributions(*, user) -> Contributions:
-    reviews, answers = sources.user_contributions(user=user, limit=CONTRIBUTIONS)
+    reviews, answers = user_contributions(user=user, limit=CONTRIBUTIONS)
     return Contributions(reviews=reviews, answers=answers)
 
 
@@ -244,3 +249,52 @@ def leaderboard(*, category: CategoryPage | None, period: str, page_number, now:
     leaders = [LeaderRow(rank=offset + i, user=users[e["user_id"]], points=e["points"])
                for i, e in enumerate(entries) if e["user_id"] in users]
     return page, leaders
+
+
+# --- what the Expert criteria, badges and profiles read from reviews and Q&A -------------------
+
+
+def well_rated_review_counts(*, user_ids, category_ids, min_score: float) -> dict[tuple[int, int], int]:
+    """Published reviews per (author, top-level category) whose Wilson helpful score ≥ ``min_score``."""
+    rows = (Review.objects.published().filter(author_id__in=user_ids, product__top_category_id__in=category_ids,
+                                              helpful_score__gte=min_score)
+            .values("author_id", "product__top_category_id").annotate(n=Count("pk")).order_by()
+            .values_list("author_id", "product__top_category_id", "n"))
+    return {(u, c): n for u, c, n in rows}
+
+
+def reviews_of_experts(*, product, category_id: int | None, limit: int):
+    """The product's published reviews whose authors are Experts of its top-level category."""
+    if not category_id:
+        return Review.objects.none()
+    experts = ExpertStatus.objects.filter(category_id=category_id, is_expert=True).values("user_id")
+    return (Review.objects.published().filter(product=product, author_id__in=experts)
+            .select_related("author__profile").order_by("-helpful_score", "-created", "-pk")[:limit])
+
+
+def user_contributions(*, user, limit: int) -> tuple[list, list]:
+    """A user's latest published reviews and answers, with what their rows show (two queries)."""
+    reviews = list(Review.objects.published().filter(author=user).select_related("product")
+                   .order_by("-created", "-pk")[:limit])
+    answers = list(Answer.objects.published().filter(author=user, question__status=Status.PUBLISHED)
+                   .select_related("question__product").order_by("-created", "-pk")[:limit])
+    return reviews, answers
+
+
+def badge_metrics(*, user, metrics: set[str]) -> dict[str, int]:
+    """The user's count for each badge metric asked for (one query each)."""
+    published_reviews = Review.objects.published().filter(author=user)
+    live = ReputationEvent.objects.live().filter(user=user)
+    counters = {
+        BadgeMetric.REVIEWS: lambda: published_reviews.count(),
+        BadgeMetric.PHOTO_REVIEWS: lambda: published_reviews.filter(photos__status=Status.PUBLISHED)
+        .values("pk").distinct().count(),
+        BadgeMetric.HELPFUL_VOTES: lambda: live.filter(reason=Reason.REVIEW_HELPFUL).count(),
+        BadgeMetric.HELPFUL_REVIEWS: lambda: published_reviews.filter(
+            helpful_count__gt=F("unhelpful_count")).count(),
+        BadgeMetric.ANSWERS: lambda: Answer.objects.published().filter(author=user).count(),
+        BadgeMetric.ACCEPTED_ANSWERS: lambda: live.filter(reason=Reason.ANSWER_ACCEPTED).count(),
+        BadgeMetric.REPUTATION: lambda: user.profile.reputation,
+        BadgeMetric.EXPERT_CATEGORIES: lambda: len(user.profile.expert_categories),
+    }
+    return {metric: counters[metric]() for metric in metrics if metric in counters}

@@ -25,9 +25,10 @@ from wagtail.log_actions import log
 from community.catalog.models import CategoryPage
 from community.moderation.models import Action
 from community.moderation.services import can_moderate
-from experts import ledger, sources, status
-from experts.models import Badge, CategoryReputation, ExpertStatus, Override, UserBadge
+from experts import ledger, selectors, sources, status
+from experts.models import Badge, CategoryReputation, ExpertStatus, Override, ReputationEvent, UserBadge
 from experts.rules import Rules, current_rules
+from reviews.models import Review
 
 OVERRIDE_ACTIONS = {
     Override.GRANT: "experts.grant",
@@ -121,6 +122,39 @@ def reputation_for_deleted_account(*, user_id: int) -> ledger.Outcome:
         scopes += sources.content_scopes(question)
     ctx = _context(gone_users={user_id}, removed=removed)
     return ledger.reconcile(scopes=scopes, ctx=ctx, why="account deleted")
+
+
+def reputation_for_category_moves(*, moves: dict[int, tuple[int | None, int | None]],
+                                  now: datetime | None = None) -> set[tuple[int, int]]:
+    """Products changed top-level category (a catalog move): re-key what reputation keys on it.
+
+    The ledger rows of those products (live and reversed) take the new category — the one
+    change to a ledger row besides reversing it, since the category is where the product *is*,
+    not a fact of the event — then the per-category totals of every user concerned are
+    recounted for the old and new categories and their Expert statuses re-checked there
+    (their reviews moved too). Call inside the catalog's transaction (the receiver of
+    ``product_category_changed`` is). Returns the (user, category) pairs re-checked.
+    """
+    if not moves:
+        return set()
+    rules, now = current_rules(), now or timezone.now()
+    product_ids = sorted(moves)
+    categories = {c for pair in moves.values() for c in pair if c}
+    user_ids = set(ReputationEvent.objects.filter(product_id__in=product_ids).values_list("user_id", flat=True)
+                   .order_by().distinct())
+    user_ids |= set(Review.objects.filter(product_id__in=product_ids).values_list("author_id", flat=True)
+                    .order_by().distinct())
+    ledger.lock_users(user_ids)  # the ledger's lock order: user totals first
+    by_category: dict[int | None, list[int]] = {}
+    for product_id, (_previous, current) in moves.items():
+        by_category.setdefault(current, []).append(product_id)
+    for category_id, ids in sorted(by_category.items(), key=lambda item: item[0] or 0):
+        ReputationEvent.objects.filter(product_id__in=ids).exclude(category_id=category_id).update(
+            category_id=category_id)
+    ledger.recount_category_totals(user_ids=user_ids, category_ids=categories)
+    pairs = {(u, c) for u in user_ids for c in categories}
+    status.refresh(pairs=pairs, rules=rules, now=now)
+    return pairs
 
 
 def upholds_reports(*, content, action: str, moderator) -> bool:
@@ -272,7 +306,7 @@ def badges_award(*, user_ids: Iterable[int], now: datetime | None = None) -> lis
         missing = [b for b in badges if (user_id, b.pk) not in have]
         if not missing or user_id not in users:
             continue
-        counts = sources.badge_metrics(user=users[user_id], metrics={b.metric for b in missing})
+        counts = selectors.badge_metrics(user=users[user_id], metrics={b.metric for b in missing})
         awarded += [UserBadge(user_id=user_id, badge=b, awarded_at=now) for b in missing
                     if counts.get(b.metric, 0) >= b.threshold]
     if awarded:

@@ -1,11 +1,12 @@
 """What reputation the content and votes of reviews and Q&A are worth, by the rules.
 
-This is the one module through which reputation reads reviews and Q&A (only the admin's
-"who voted" view and the demo touch their models besides). It turns their current
-state — votes, statuses, the accepted answer, upheld reports — into :class:`Entitlement`\\ s:
-the ledger events that *should* be live. The same functions serve the incremental path (a
-:class:`Scope`: one content, optionally one voter) and the full rebuild (no filter), so the
-two cannot disagree about the rules.
+It turns the current state of reviews and Q&A — votes, statuses, the accepted answer, upheld
+reports — into :class:`Entitlement`\\ s: the ledger events that *should* be live. The same
+functions serve the incremental path (a :class:`Scope`: one content, optionally one voter) and
+the full rebuild (no filter), so the two cannot disagree about the rules. Other reads of reviews
+and Q&A live beside it by job: :mod:`experts.selectors` (Expert criteria, badges, profiles),
+:mod:`experts.fraud` (votes as fraud detection sees them), :mod:`experts.votes` (the admin's
+"who voted").
 
 Rules applied here:
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
@@ -41,7 +43,7 @@ REVIEW, ANSWER, QUESTION = "review", "answer", "question"
 VOTES, ACCEPT, PENALTY = "votes", "accept", "penalty"
 MODELS = {REVIEW: Review, ANSWER: Answer, QUESTION: Question}
 VOTE_MODELS = {REVIEW: ReviewVote, ANSWER: AnswerVote, QUESTION: QuestionVote}
-_VOTE_TARGET = {REVIEW: "review", ANSWER: "answer", QUESTION: "question"}
+VOTE_TARGET = {REVIEW: "review", ANSWER: "answer", QUESTION: "question"}
 PARTS = {REVIEW: frozenset({VOTES, PENALTY}), ANSWER: frozenset({VOTES, ACCEPT, PENALTY}),
          QUESTION: frozenset({VOTES, PENALTY})}
 PART_REASONS = {
@@ -212,10 +214,28 @@ def eligible_vote(rules: Rules) -> ExpressionWrapper:
     )
 
 
+class VoteRow(NamedTuple):
+    """One vote as the rules read it; the columns are selected in this order for every kind
+    (a question vote's ``value`` is its question id: every such vote is "up")."""
+
+    object_id: int
+    voter_id: int
+    eligible: bool
+    fraud: bool
+    moment: datetime
+    value: object
+    author_id: int
+    status: str
+    product_id: int | None
+    category_id: int | None
+    question_status: str | None = None  # answers only: their question must be published too
+    question_id: int | None = None
+
+
 def _vote_entitlements(scope: Scope, ctx: Context) -> Iterator[Entitlement]:
     rules, kind = ctx.rules, scope.kind
     ct = content_type_id(kind)
-    target = _VOTE_TARGET[kind]
+    target = VOTE_TARGET[kind]
     chunked = scope.object_id is None and scope.voter_id is None
     rows = VOTE_MODELS[kind].objects.filter(_scope_filter(scope, target)).annotate(eligible=eligible_vote(rules))
     fraud = ctx.fraud
@@ -245,27 +265,22 @@ def _vote_entitlements(scope: Scope, ctx: Context) -> Iterator[Entitlement]:
     reasons = {REVIEW: (Reason.REVIEW_UNHELPFUL, Reason.REVIEW_HELPFUL),
                ANSWER: (Reason.ANSWER_DOWN, Reason.ANSWER_UP), QUESTION: (Reason.QUESTION_UP, Reason.QUESTION_UP)}[kind]
     points_of = {reason: rules.points(reason) for reason in reasons}
-    for row in _iterate(rows.order_by(), chunked):
-        object_id, voter_id, eligible, marked, moment, value, author_id, status, product_id, category_id = row[:10]
-        if not eligible or marked or status != published or voter_id == author_id:
+    for values in _iterate(rows.order_by(), chunked):
+        row = VoteRow(*values)
+        if not row.eligible or row.fraud or row.status != published or row.voter_id == row.author_id:
             continue
-        if (ct, object_id) in removed or voter_id in gone or author_id in gone:
+        if (ct, row.object_id) in removed or row.voter_id in gone or row.author_id in gone:
             continue
-        if kind == ANSWER and (row[10] != published or (question_ct, row[11]) in removed):
+        if kind == ANSWER and (row.question_status != published or (question_ct, row.question_id) in removed):
             continue
-        if fraud and (ct, object_id, voter_id) in fraud:
+        if fraud and (ct, row.object_id, row.voter_id) in fraud:
             continue
-        reason = reasons[1] if (value is True or value == VoteValue.UP or kind == QUESTION) else reasons[0]
+        up = row.value is True or row.value == VoteValue.UP or kind == QUESTION
+        reason = reasons[1] if up else reasons[0]
         points = points_of[reason]
         if points:
-            yield Entitlement(author_id, voter_id, reason, ct, object_id, category_id, product_id, points, moment)
-
-
-ACCEPTED_AT_FIELD = "accepted_at"
-
-
-def _question_has_accepted_at() -> bool:
-    return any(f.name == ACCEPTED_AT_FIELD for f in Question._meta.get_fields())
+            yield Entitlement(row.author_id, row.voter_id, reason, ct, row.object_id, row.category_id,
+                              row.product_id, points, row.moment)
 
 
 def _accepted_times(ctx: Context, answer_ids: Iterable[int] | None) -> dict[int, datetime]:
@@ -293,23 +308,20 @@ def _accept_entitlements(scope: Scope, ctx: Context) -> Iterator[Entitlement]:
     q = Q(accepted_answer__isnull=False)
     if scope.object_id is not None:
         q &= Q(accepted_answer_id=scope.object_id)
-    has_time = _question_has_accepted_at()
     rows = list(Question.objects.filter(q).values_list(
         "accepted_answer_id", "accepted_answer__author_id", "accepted_answer__status", "accepted_answer__created",
         "pk", "author_id", "status", "product_id", "product__top_category_id",
-        ACCEPTED_AT_FIELD if has_time else "accepted_answer__created",
     ).order_by())
-    times = {} if has_time else _accepted_times(ctx, [row[0] for row in rows] if scope.object_id else None)
+    times = _accepted_times(ctx, [row[0] for row in rows] if scope.object_id else None)
     for (answer_id, answerer_id, answer_status, answered_at, question_id, asker_id, question_status, product_id,
-         category_id, accepted_at) in rows:
+         category_id) in rows:
         if answer_status != Status.PUBLISHED or question_status != Status.PUBLISHED or answerer_id == asker_id:
             continue
         if (ct, answer_id) in ctx.removed or (question_ct, question_id) in ctx.removed:
             continue
         if answerer_id in ctx.gone_users or asker_id in ctx.gone_users:
             continue
-        if not has_time:
-            accepted_at = ctx.now if answer_id in ctx.accepting else times.get(answer_id, answered_at)
+        accepted_at = ctx.now if answer_id in ctx.accepting else times.get(answer_id, answered_at)
         accepted_at = accepted_at or answered_at
         for user_id, actor_id, reason in ((answerer_id, asker_id, Reason.ANSWER_ACCEPTED),
                                           (asker_id, answerer_id, Reason.ANSWER_ACCEPTED_ASKER)):
@@ -352,118 +364,8 @@ def _penalty_entitlements(scope: Scope, ctx: Context) -> Iterator[Entitlement]:
 _PART_FUNCTIONS = {VOTES: _vote_entitlements, ACCEPT: _accept_entitlements, PENALTY: _penalty_entitlements}
 
 
-# --- what the Expert criteria and badges read from reviews and Q&A ---------------------------------
-
-
-def well_rated_review_counts(*, user_ids, category_ids, min_score: float) -> dict[tuple[int, int], int]:
-    """Published reviews per (author, top-level category) whose Wilson helpful score ≥ ``min_score``."""
-    from django.db.models import Count
-
-    rows = (Review.objects.published().filter(author_id__in=user_ids, product__top_category_id__in=category_ids,
-                                              helpful_score__gte=min_score)
-            .values("author_id", "product__top_category_id").annotate(n=Count("pk")).order_by()
-            .values_list("author_id", "product__top_category_id", "n"))
-    return {(u, c): n for u, c, n in rows}
-
-
 def author_and_category(kind: str, object_id: int) -> tuple[int, int | None] | None:
     """The content's author and its top-level category (one query), or None if it is gone."""
     product = "question__product" if kind == ANSWER else "product"
     return MODELS[kind].objects.filter(pk=object_id).values_list(
         "author_id", f"{product}__top_category_id").first()
-
-
-def reviews_of_experts(*, product, category_id: int | None, limit: int):
-    """The product's published reviews whose authors are Experts of its top-level category."""
-    from experts.models import ExpertStatus
-
-    if not category_id:
-        return Review.objects.none()
-    experts = ExpertStatus.objects.filter(category_id=category_id, is_expert=True).values("user_id")
-    return (Review.objects.published().filter(product=product, author_id__in=experts)
-            .select_related("author__profile").order_by("-helpful_score", "-created", "-pk")[:limit])
-
-
-def user_contributions(*, user, limit: int) -> tuple[list, list]:
-    """A user's latest published reviews and answers, with what their rows show (two queries)."""
-    reviews = list(Review.objects.published().filter(author=user).select_related("product")
-                   .order_by("-created", "-pk")[:limit])
-    answers = list(Answer.objects.published().filter(author=user, question__status=Status.PUBLISHED)
-                   .select_related("question__product").order_by("-created", "-pk")[:limit])
-    return reviews, answers
-
-
-# --- badge metrics ---------------------------------------------------------------------------------
-
-
-def badge_metrics(*, user, metrics: set[str]) -> dict[str, int]:
-    """The user's count for each badge metric asked for (one query each)."""
-    from django.db.models import F
-
-    from experts.models import BadgeMetric
-
-    published_reviews = Review.objects.published().filter(author=user)
-    live = ReputationEvent.objects.live().filter(user=user)
-    counters = {
-        BadgeMetric.REVIEWS: lambda: published_reviews.count(),
-        BadgeMetric.PHOTO_REVIEWS: lambda: published_reviews.filter(photos__status=Status.PUBLISHED)
-        .values("pk").distinct().count(),
-        BadgeMetric.HELPFUL_VOTES: lambda: live.filter(reason=Reason.REVIEW_HELPFUL).count(),
-        BadgeMetric.HELPFUL_REVIEWS: lambda: published_reviews.filter(
-            helpful_count__gt=F("unhelpful_count")).count(),
-        BadgeMetric.ANSWERS: lambda: Answer.objects.published().filter(author=user).count(),
-        BadgeMetric.ACCEPTED_ANSWERS: lambda: live.filter(reason=Reason.ANSWER_ACCEPTED).count(),
-        BadgeMetric.REPUTATION: lambda: user.profile.reputation,
-        BadgeMetric.EXPERT_CATEGORIES: lambda: len(user.profile.expert_categories),
-    }
-    return {metric: counters[metric]() for metric in metrics if metric in counters}
-
-
-# --- votes as fraud detection sees them ----------------------------------------------------------
-
-_POSITIVE = {REVIEW: Q(helpful=True), ANSWER: Q(value=VoteValue.UP), QUESTION: Q()}
-
-
-def _votes_since(kind: str, since: datetime | None, positive_only: bool):
-    rows = VOTE_MODELS[kind].objects.all()
-    if since is not None:
-        rows = rows.filter(created__gte=since)
-    if positive_only:
-        rows = rows.filter(_POSITIVE[kind])
-    return rows
-
-
-def vote_pair_counts(*, since: datetime | None, positive_only: bool = False, at_least: int = 1) -> dict[tuple[int, int], int]:
-    """Votes per (voter, author of the content) since ``since``, over every kind (one query a kind)."""
-    counts: dict[tuple[int, int], int] = {}
-    from django.db.models import Count
-
-    for kind, target in _VOTE_TARGET.items():
-        rows = (_votes_since(kind, since, positive_only).values_list("voter_id", f"{target}__author_id")
-                .annotate(n=Count("pk")).order_by())
-        for voter_id, author_id, n in rows.iterator(chunk_size=CHUNK):
-            counts[(voter_id, author_id)] = counts.get((voter_id, author_id), 0) + n
-    return {pair: n for pair, n in counts.items() if n >= at_least}
-
-
-@dataclass(frozen=True)
-class CastVote:
-    kind: str
-    object_id: int
-    voter_id: int
-    author_id: int
-    created: datetime
-
-    def as_evidence(self) -> dict:
-        return {"kind": self.kind, "content": self.object_id, "voter": self.voter_id, "author": self.author_id,
-                "at": self.created.isoformat()}
-
-
-def votes_between(*, voter_id: int, author_id: int, since: datetime | None, positive_only: bool = False) -> list[CastVote]:
-    """Every vote ``voter_id`` cast on ``author_id``'s content since ``since``, oldest first."""
-    found = []
-    for kind, target in _VOTE_TARGET.items():
-        rows = _votes_since(kind, since, positive_only).filter(
-            voter_id=voter_id, **{f"{target}__author_id": author_id}).values_list(f"{target}_id", "created")
-        found += [CastVote(kind, object_id, voter_id, author_id, created) for object_id, created in rows]
-    return sorted(found, key=lambda v: (v.created, v.kind, v.object_id))

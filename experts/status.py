@@ -35,7 +35,7 @@ from wagtail.log_actions import log
 from community import events
 from community.accounts.models import Profile
 from community.catalog.models import CategoryPage
-from experts import sources
+from experts import selectors
 from experts.models import (
     ENDORSEMENT_REASONS,
     CategoryReputation,
@@ -104,7 +104,7 @@ def evaluate_many(*, pairs: Iterable[tuple[int, int]], rules: Rules, now: dateti
     voters, days = {}, {}
     for u, c, n_voters, n_days in counted:
         voters[(u, c)], days[(u, c)] = n_voters, n_days
-    reviews = sources.well_rated_review_counts(user_ids=users, category_ids=categories, min_score=rules.expert_wilson)
+    reviews = selectors.well_rated_review_counts(user_ids=users, category_ids=categories, min_score=rules.expert_wilson)
     struck = set(ReputationEvent.objects.live().filter(
         user_id__in=users, reason=Reason.FLAG_UPHELD, created__gte=now - timedelta(days=rules.expert_strike_days),
     ).order_by().values_list("user_id", flat=True).distinct())

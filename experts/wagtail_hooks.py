@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.snippets.models import register_snippet
 
 from community.accounts import trust
 from community.accounts.selectors import CabinetSection
 from community.catalog.models import ProductPage, ProductSection
 from experts import selectors
+from experts.admin.badges import BadgeViewSet
 
 # --- links and routing: the Experts' privileges in reviews and Q&A ---------------------------------
 
@@ -89,10 +91,10 @@ def register_expert_log_actions(actions) -> None:
 
 @hooks.register("register_admin_viewset")
 def register_reputation_admin():
-    from experts.admin_views import ReputationGroup
+    """The «Репутация» menu: ledger, Expert statuses, fraud cases, votes (``experts/admin/``)."""
+    from experts.admin import ReputationGroup
 
     return ReputationGroup()
-
 
 
 @hooks.register("qa_author_badges")
@@ -108,4 +110,4 @@ def expert_badges_in_qa(users, category) -> dict:
     return {user.pk: [badge] for user in users if user.profile.is_expert_in(category.pk)}
 
 
-from experts import admin_views  # noqa: E402, F401  (registers the badges snippet)
+register_snippet(BadgeViewSet)  # «Значки» under Snippets

@@ -21,8 +21,8 @@ from community.demo import DEMO_PASSWORD, DemoContext
 from community.moderation.models import Status
 from community.moderation.services import flag
 from community.text import sanitize
+from reviews import aggregates, services
 from reviews import photos as photo_files
-from reviews import services
 from reviews.models import Review, ReviewPhoto, ReviewRevision, ReviewVote
 
 # Extra reviewers beside the demo shoppers, so that popular products get a dozen reviews.
@@ -246,7 +246,7 @@ def _seed(context: DemoContext, written: list[str]) -> None:
                 title, text, pros, cons = _review_text(rng, 5, DEFAULT_TOPIC)
                 services.review_create(author=novice, product=product, rating=5, title=title, text=text,
                                        pros=pros, cons=cons)
-    services.review_aggregates_rebuild()
+    aggregates.review_aggregates_rebuild()
     _flags_and_replies(context, reviews, authors, users)
     context.log(f"reviews: {Review.objects.count()} reviews, {ReviewVote.objects.count()} votes, "
                 f"{ReviewPhoto.objects.count()} photos")

@@ -24,6 +24,14 @@ from reviews.models import RATINGS, ProductReviewStats, Review, ReviewPhoto, Rev
 
 PAGE_SIZE = 10
 
+
+def review_for_author(*, author, product: ProductPage) -> Review | None:
+    """The author's review of the product (whatever its status), or None (one query; none for
+    an anonymous viewer)."""
+    if author is None or not author.is_authenticated:
+        return None
+    return Review.objects.filter(author=author, product=product).first()
+
 SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "helpful": (_("Most helpful"), ("-helpful_score", "-created", "-pk")),
     "newest": (_("Newest"), ("-created", "-pk")),

@@ -6,3 +6,6 @@ class CatalogConfig(AppConfig):
     name = "community.catalog"
     label = "catalog"
     verbose_name = _("Catalog")
+
+    def ready(self) -> None:
+        from community.catalog import receivers  # noqa: F401  (keeps products' top-level category right)

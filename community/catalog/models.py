@@ -189,13 +189,6 @@ class ProductPage(RoutablePageMixin, Page):
     def in_stock(self) -> bool:
         return self.stock_status in (StockStatus.IN_STOCK, StockStatus.LOW)
 
-    def save(self, *args, **kwargs):
-        # The top-level category is derived from this row's own tree path (depth 3).
-        if self.path and self.depth and self.depth > 3:
-            top_path = self.path[: self.steplen * 3]
-            self.top_category = CategoryPage.objects.filter(path=top_path).first()
-        return super().save(*args, **kwargs)
-
     @classmethod
     def get_subpage_urls(cls):
         patterns = list(super().get_subpage_urls())

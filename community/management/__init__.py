@@ -1,0 +1,1 @@
+"""Management commands of the core: ``demo_content`` (every app's demo steps) and ``resanitize``."""

@@ -15,11 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from community.catalog.models import ProductPage
 from community.moderation.models import ModeratedContent
+from community.text import excerpt
 
 TITLE_MAX_LENGTH = 200
 TITLE_MIN_LENGTH = 5
 DETAILS_MAX_LENGTH = 5_000
 ANSWER_MAX_LENGTH = 5_000
+EXCERPT_LENGTH = 60
 
 
 class Question(ModeratedContent):
@@ -97,6 +99,9 @@ class Answer(ModeratedContent):
     """An answer to a question; one per (author, question) — a second answer edits the first."""
 
     SANITIZED_FIELDS = {"text": "text_html"}
+    # Stored with the sanitized HTML (services, ``resanitize``), so printing an answer — admin
+    # lists, log titles — runs no sanitizer.
+    DERIVED_FIELDS = ("text_excerpt",)
 
     question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="answers")
     author = models.ForeignKey(
@@ -104,6 +109,7 @@ class Answer(ModeratedContent):
     )
     text = models.TextField(_("answer"))
     text_html = models.TextField(_("answer (HTML)"), blank=True, editable=False)
+    text_excerpt = models.CharField(_("excerpt"), max_length=EXCERPT_LENGTH, blank=True, editable=False)
     up_count = models.PositiveIntegerField(_("helpful votes"), default=0, editable=False)
     down_count = models.PositiveIntegerField(_("unhelpful votes"), default=0, editable=False)
     score = models.IntegerField(_("score"), default=0, editable=False)
@@ -126,9 +132,11 @@ class Answer(ModeratedContent):
         indexes = [models.Index(fields=["question", "status", "-score"], name="qa_answer_by_score")]
 
     def __str__(self) -> str:
-        from community.text import excerpt
+        return self.text_excerpt
 
-        return excerpt(self.text_html or self.text, 60)
+    def set_derived(self) -> None:
+        """Recompute :attr:`DERIVED_FIELDS` from the stored text (after ``text_html`` changed)."""
+        self.text_excerpt = excerpt(self.text_html or self.text, EXCERPT_LENGTH)
 
     def moderation_title(self) -> str:
         return f"{self.question.title} — {self}"

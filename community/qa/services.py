@@ -265,6 +265,7 @@ def answer_post(*, author, question: Question, text: str) -> Answer:
             is_verified_buyer=Purchase.objects.filter(user=author, product_id=locked.product_id).exists(),
             status=initial_status(author),
         )
+        answer.set_derived()
         try:
             with transaction.atomic():
                 answer.save()
@@ -301,8 +302,10 @@ def answer_update(*, actor, answer: Answer, text: str) -> Answer:
         text_value = _sanitized(text, field="text", max_length=ANSWER_MAX_LENGTH, required=True,
                                 follow_links=answer.follow_links())
         locked.text, locked.text_html, locked.edited_at = text_value.source, text_value.html, timezone.now()
-        locked.save(update_fields=["text", "text_html", "edited_at"])
+        locked.set_derived()
+        locked.save(update_fields=["text", "text_html", "text_excerpt", "edited_at"])
     answer.text, answer.text_html, answer.edited_at = locked.text, locked.text_html, locked.edited_at
+    answer.text_excerpt = locked.text_excerpt
     return answer
 
 

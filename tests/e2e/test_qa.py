@@ -99,7 +99,8 @@ def test_votes_on_answers_work_without_reloading(page_tree, browser_page):
     question = Question.objects.create(product=product, author=asker, title="Сколько держит батарея?",
                                        slug="skolko-derzhit", status=Status.PUBLISHED, answer_count=1)
     answer = Answer.objects.create(question=question, author=helper, text="Часов шесть.",
-                                   text_html="<p>Часов шесть.</p>", status=Status.PUBLISHED)
+                                   text_html="<p>Часов шесть.</p>", text_excerpt="Часов шесть.",
+                                   status=Status.PUBLISHED)
     page = browser_page
     log_in(page, voter, question.get_url())
     url_before = page.url

@@ -9,9 +9,8 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from community.qa import services as qa_services
-from experts.fraud import detect_vote_fraud, serial_bursts
+from experts.fraud import CastVote, detect_vote_fraud, serial_bursts
 from experts.models import FraudCase, FraudKind, FraudulentVote
-from experts.sources import CastVote
 from tests import factories as site_factories
 from tests.experts.factories import answer, live, person, question, review, total, vote
 

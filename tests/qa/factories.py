@@ -51,7 +51,7 @@ def bulk_questions(product, authors: list, count: int, *, answered_every: int = 
     if questions[0].pk is None:
         questions = list(Question.objects.filter(product=product).order_by("-created"))
     answers = [
-        Answer(question=q, author=authors[(n + 1) % len(authors)], text="Ответ", text_html="<p>Ответ</p>",
+        Answer(question=q, author=authors[(n + 1) % len(authors)], text="Ответ", text_html="<p>Ответ</p>", text_excerpt="Ответ",
                status=Status.PUBLISHED, published_at=now, up_count=n % 5, score=n % 5)
         for n, q in enumerate(questions) if n % answered_every == 0
     ]
@@ -64,7 +64,7 @@ def bulk_answers(question, authors: list) -> list[Answer]:
     """One published answer per author to ``question``; the counter follows."""
     now = timezone.now()
     answers = Answer.objects.bulk_create([
-        Answer(question=question, author=a, text=f"Ответ {n}", text_html=f"<p>Ответ {n}</p>", status=Status.PUBLISHED,
+        Answer(question=question, author=a, text=f"Ответ {n}", text_html=f"<p>Ответ {n}</p>", text_excerpt=f"Ответ {n}", status=Status.PUBLISHED,
                published_at=now, up_count=n % 4, score=n % 4, is_verified_buyer=n % 3 == 0, is_staff_answer=n == 5)
         for n, a in enumerate(authors)
     ])

@@ -425,3 +425,46 @@ def test_resanitize_re_renders_questions_and_answers_from_their_source(question,
     call_command("resanitize", "--no-progress", stdout=out)
     assert "qa.Answer: 1 of 1 re-rendered" in out.getvalue()
     assert refreshed(answer).text_html == "<p>Да, зарядка 65 Вт в коробке.</p>"
+
+
+def test_an_answer_stores_its_excerpt_on_write_and_printing_it_runs_no_sanitizer(question, other_shopper, monkeypatch):
+    import community.text
+
+    answer = services.answer_post(author=other_shopper, question=question,
+                                  text="Да, <b>зарядка</b> 65 Вт в коробке, " + "и кабель тоже " * 10)
+    assert refreshed(answer).text_excerpt == answer.text_excerpt
+    assert answer.text_excerpt.startswith("Да, зарядка 65 Вт в коробке")
+    assert answer.text_excerpt.endswith("…") and len(answer.text_excerpt) <= 60
+
+    def no_sanitizer(*args, **kwargs):
+        raise AssertionError("printing an answer must not sanitize")
+
+    monkeypatch.setattr(community.text.bleach, "clean", no_sanitizer)
+    assert str(refreshed(answer)) == answer.text_excerpt
+
+
+def test_editing_an_answer_refreshes_its_excerpt(answer, other_shopper):
+    services.answer_update(actor=other_shopper, answer=answer, text="Нет, зарядки в коробке нет.")
+    assert refreshed(answer).text_excerpt == "Нет, зарядки в коробке нет."
+    assert answer.text_excerpt == "Нет, зарядки в коробке нет."
+
+
+def test_resanitize_refreshes_the_stored_excerpt(answer):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Answer.objects.filter(pk=answer.pk).update(text_excerpt="устарело")
+    call_command("resanitize", "--no-progress", stdout=StringIO())
+    assert refreshed(answer).text_excerpt == "Да, зарядка 65 Вт в коробке."
+
+
+def test_the_data_migration_fills_the_excerpt_of_existing_answers(answer):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("community.qa.migrations.0002_answer_text_excerpt")
+    Answer.objects.filter(pk=answer.pk).update(text_excerpt="")
+    migration.fill_excerpts(apps, None)
+    assert refreshed(answer).text_excerpt == "Да, зарядка 65 Вт в коробке."

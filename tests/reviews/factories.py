@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from community.moderation.models import Status
-from reviews import services
+from reviews import aggregates, services
 from reviews.models import ProductReviewStats, Review, ReviewPhoto, ReviewVote
 from reviews.ranking import wilson_lower_bound
 from tests.factories import UserFactory
@@ -86,7 +86,7 @@ def bulk_reviews(product, count: int, *, photos_every: int = 3, votes_by=None, s
     if votes_by is not None:
         ReviewVote.objects.bulk_create([ReviewVote(voter=votes_by, review=r, helpful=n % 2 == 0)
                                         for n, r in enumerate(reviews)])
-    services.review_aggregates_rebuild()
+    aggregates.review_aggregates_rebuild()
     return reviews
 
 

@@ -1,7 +1,9 @@
 """Re-render stored HTML of user text from its source after the sanitizer policy changed.
 
 Every model that declares ``SANITIZED_FIELDS = {"source_field": "html_field", ...}`` is
-processed; a model may define ``follow_links()`` (True drops ``nofollow`` for trusted authors).
+processed; a model may define ``follow_links()`` (True drops ``nofollow`` for trusted authors),
+and ``DERIVED_FIELDS`` with ``set_derived()`` for what it stores computed from that HTML (an
+answer's excerpt), refreshed here too.
 """
 
 from django.apps import apps
@@ -25,6 +27,7 @@ class Command(BaseCommand):
             fields: dict[str, str] = getattr(model, "SANITIZED_FIELDS", None) or {}
             if not fields:
                 continue
+            stored = [*fields.values(), *getattr(model, "DERIVED_FIELDS", ())]
             queryset = model._default_manager.order_by("pk")
             total = queryset.count()
             changed = 0
@@ -38,7 +41,7 @@ class Command(BaseCommand):
                 dirty = []
                 for obj in batch:
                     follow = bool(getattr(obj, "follow_links", lambda: False)())
-                    before = [getattr(obj, html) for html in fields.values()]
+                    before = [getattr(obj, name) for name in stored]
                     for source, html in fields.items():
                         value = getattr(obj, source) or ""
                         if value and hasattr(model, "sanitize_source"):  # a model's own flavour (chat: inline)
@@ -46,10 +49,12 @@ class Command(BaseCommand):
                             continue
                         setattr(obj, html, sanitize(value, follow_links=follow, required=False, max_length=10**7).html
                                 if value else "")
-                    if [getattr(obj, html) for html in fields.values()] != before:
+                    if hasattr(obj, "set_derived"):
+                        obj.set_derived()
+                    if [getattr(obj, name) for name in stored] != before:
                         dirty.append(obj)
                 with transaction.atomic():
-                    model._default_manager.bulk_update(dirty, list(fields.values()))
+                    model._default_manager.bulk_update(dirty, stored)
                 changed += len(dirty)
                 last_pk = batch[-1].pk
                 bar.update(len(batch))

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reviews.services import review_aggregates_rebuild
+from reviews.aggregates import review_aggregates_rebuild
 
 
 class Command(BaseCommand):
