@@ -16,9 +16,27 @@ from django.db import connections
 from django.test import Client
 
 from chat import services
+from community import ratelimit
 from tests import factories
 
 SKIP_TYPES = ("presence", "notification", "typing")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the shared cache and outlive a test (ids are reused)."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):  # django-redis: only the limiter's keys
+        cache.delete_pattern(f"{ratelimit.KEY_PREFIX}:*")
+    else:
+        cache.clear()
+    yield
+
+
+def set_send_limit(settings, count: int, seconds: int = 10) -> None:
+    """Chat sends allowed per user per ``seconds`` (``RATE_LIMITS["chat_send"]``)."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "chat_send": (count, seconds)}
 
 
 @pytest.fixture
