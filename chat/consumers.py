@@ -2,7 +2,7 @@
 user's notifications. The frames are described in ``chat.frames``.
 
 Rules enforced here (the services enforce them again on every write):
-the handshake's origin must be one of the site's (``chat.origins``: scheme, host and port);
+the handshake's origin is checked before the consumer (``chat.origins``, in ``community/asgi.py``);
 anonymous sockets may only read public (product) rooms; access, membership and blocks are
 checked on every ``subscribe`` and ``send``; frames over 8 KB, malformed or too deeply nested
 JSON, text with a NUL or a lone surrogate, unknown types and bad fields get an ``error`` frame
@@ -32,7 +32,6 @@ from chat import frames, rooms, services
 from chat.errors import ChatError
 from chat.fanout import Hub, LayerReader, Subscription, hub_for
 from chat.models import RoomKind
-from chat.origins import origin_allowed
 from chat.permissions import Access, can_enter_lounge, room_access
 from chat.selectors import PAGE_SIZE, message_page, messages_after, unread_count
 
@@ -82,9 +81,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.frame_times: deque = deque()
         self.private_groups: list[str] = []
         self.display_name = ""
-        if not origin_allowed(self.scope):
-            await self.close()  # before accepting: the handshake is answered 403
-            return
         self.hub = hub_for(self.channel_layer)
         await self.accept()
         await self.hub.register(self)

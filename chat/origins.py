@@ -12,12 +12,16 @@ Allowed, the same way Django's CSRF check allows a form post:
   a page and its socket served by the same address, as in development and in tests.
 
 A handshake without an ``Origin`` header (not a browser) is refused, as before.
+
+:class:`SiteOriginValidator` wraps the websocket application in ``community/asgi.py``: a refused
+handshake is answered 403 before authentication or any consumer runs.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
@@ -81,3 +85,15 @@ def origin_allowed(scope: dict) -> bool:
         return True
     site_url = getattr(settings, "WAGTAILADMIN_BASE_URL", "")
     return any(_matches(origin, allowed) for allowed in [site_url, *settings.CSRF_TRUSTED_ORIGINS] if allowed)
+
+
+class SiteOriginValidator:
+    """ASGI middleware: websocket handshakes whose origin is not the site's are refused (403)."""
+
+    def __init__(self, application) -> None:
+        self.application = application
+
+    async def __call__(self, scope, receive, send):
+        if scope.get("type") == "websocket" and not origin_allowed(scope):
+            return await WebsocketDenier()(scope, receive, send)
+        return await self.application(scope, receive, send)
