@@ -1,6 +1,6 @@
 """How daphne treats websocket messages larger than it accepts.
 
-daphne (through autobahn) refuses any websocket message over ``--websocket_max_message_size``
+daphne (through autobahn) refuses any websocket message over ``--websocket-max-message-size``
 (1 MiB by default) — before the application sees it — and autobahn's default for a refusal is
 to *drop the TCP connection* without a close frame (``failByDrop``), so the browser only sees
 an abnormal closure (1006). The chat answers oversized frames up to that limit with an
