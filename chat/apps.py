@@ -8,6 +8,9 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from chat import signals
+        from chat.server_options import close_oversized_messages_with_1009
         from community import events
+
+        close_oversized_messages_with_1009()
 
         events.content_moderated.connect(signals.on_content_moderated, dispatch_uid="chat.on_content_moderated")

@@ -2,16 +2,21 @@
 user's notifications. The frames are described in ``chat.frames``.
 
 Rules enforced here (the services enforce them again on every write):
+the handshake's origin is checked before the consumer (``chat.origins``, in ``community/asgi.py``);
 anonymous sockets may only read public (product) rooms; access, membership and blocks are
-checked on every ``subscribe`` and ``send``; frames over 8 KB, malformed JSON, unknown types
-and bad fields get an ``error`` frame and the socket stays open; more than the rate limit
-gets ``error {code: "rate_limited"}``; muted users cannot send.
+checked on every ``subscribe`` and ``send``; frames over 8 KB, malformed or too deeply nested
+JSON, text with a NUL or a lone surrogate, unknown types and bad fields get an ``error`` frame
+and the socket stays open; more than the rate limit (shared by all processes) gets
+``error {code: "rate_limited"}``; muted users cannot send; while the database is unreachable
+frames get ``error {code: "unavailable"}`` and the socket stays open. A channel-layer read
+error never closes the socket: the read is retried (``chat.fanout.LayerReader``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections import deque
 
@@ -19,12 +24,13 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chat import frames, rooms, services
 from chat.errors import ChatError
-from chat.fanout import Hub, Subscription, hub_for
+from chat.fanout import Hub, LayerReader, Subscription, hub_for
 from chat.models import RoomKind
 from chat.permissions import Access, can_enter_lounge, room_access
 from chat.selectors import PAGE_SIZE, message_page, messages_after, unread_count
@@ -38,6 +44,11 @@ RESUME_LIMIT = 5000
 # next to the message rate limit, since typing, read and subscribe frames count too.
 FRAME_LIMIT_MIN = 150
 TYPING_INTERVAL = 2.0
+MAX_ID = 2**63 - 1
+# The database is unreachable (connection refused, dropped, or not yet back): an error frame,
+# not a closed socket; the next frame tries again.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -45,24 +56,47 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     user = None
     hub: Hub
+    _layer_reader: LayerReader | None = None
+
+    # Channels' ``AsyncConsumer.__call__`` sets ``channel_receive`` (the socket's own channel:
+    # notifications, staff events) and dies with the first exception it raises. Reads go through
+    # a ``LayerReader`` instead, which retries a failing layer (Redis restarting, read timeouts)
+    # and keeps the socket open.
+    @property
+    def channel_receive(self):
+        return self._layer_reader.receive if self._layer_reader else None
+
+    @channel_receive.setter
+    def channel_receive(self, receive) -> None:
+        self._layer_reader = LayerReader(receive, who="a chat socket", on_recovered=self._rejoin_private_groups)
+
+    async def _rejoin_private_groups(self) -> None:
+        for group in getattr(self, "private_groups", []):
+            await self.channel_layer.group_add(group, self.channel_name)
 
     async def connect(self) -> None:
         self.user = self.scope.get("user") or AnonymousUser()
         self.language = _language(self.scope)
         self.subs: dict[str, Subscription] = {}
         self.frame_times: deque = deque()
-        self.send_times: deque = deque()
         self.private_groups: list[str] = []
         self.display_name = ""
         self.hub = hub_for(self.channel_layer)
         await self.accept()
         await self.hub.register(self)
         if self.signed_in:
-            self.display_name = await database_sync_to_async(_display_name)(self.user)
+            self.display_name = self.user.get_username()
             self.private_groups = [rooms.user_group(self.user.pk)] + ([rooms.STAFF_GROUP] if self.user.is_staff else [])
             for group in self.private_groups:
                 await self.channel_layer.group_add(group, self.channel_name)
-            unread = await database_sync_to_async(unread_count)(self.user.pk)
+            try:
+                self.display_name = await database_sync_to_async(_display_name)(self.user)
+                unread = await database_sync_to_async(unread_count)(self.user.pk)
+            except DATABASE_DOWN:
+                logger.warning("chat: the database is unreachable while a socket connects")
+                with translation.override(self.language):
+                    await self.send_error("unavailable")
+                return
             await self.send(frames.encode("notification", kind="unread", unread=unread))
 
     async def disconnect(self, code: int) -> None:
@@ -102,8 +136,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 return
             try:
                 content = json.loads(text_data)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
                 await self.send_error("bad_json")
+                return
+            if _has_invalid_text(content):
+                await self.send_error("invalid_text")
                 return
             await self.receive_json(content)
 
@@ -125,6 +162,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await handler(content)
         except ChatError as error:
             await self.send_error(error.code, error.message, **context)
+        except DATABASE_DOWN:
+            logger.warning("chat: the database is unreachable (%s frame)", content["type"])
+            await self.send_error("unavailable", **context)
         except Exception:
             logger.exception("chat: %s frame failed", content["type"])
             await self.send_error("server_error", **context)
@@ -134,7 +174,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         key, since = content.get("room"), content.get("since")
         if rooms.parse_key(key) is None:
             raise ChatError("not_found")
-        if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
+        if since is not None and not _is_id(since):
             raise ChatError("bad_frame")
         if key in self.subs:
             await self.hub.leave(key, self)
@@ -174,8 +214,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             raise ChatError("bad_frame", _("Each message needs a client_id: 1–64 Latin letters, digits or _.:-"))
         if not isinstance(body, str) or rooms.parse_key(key) is None:
             raise ChatError("bad_frame")
-        if not self._allow(self.send_times, settings.CHAT_RATE_LIMIT_MESSAGES, settings.CHAT_RATE_LIMIT_SECONDS):
-            raise ChatError("rate_limited")
+        # The rate limit is counted by the service, in the shared cache (all processes).
         message_id = await self._db(_post, self.user, key, body, client_id)
         await self.send(frames.encode("ack", room=key, client_id=client_id, id=message_id))
 
@@ -198,7 +237,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_read(self, content: dict) -> None:
         key, upto = content.get("room"), content.get("upto")
-        if not isinstance(upto, int) or isinstance(upto, bool) or upto < 0 or rooms.parse_key(key) is None:
+        if not _is_id(upto) or rooms.parse_key(key) is None:
             raise ChatError("bad_frame")
         if not self.signed_in:
             return
@@ -223,6 +262,29 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def _db(self, function, *args):
         return await database_sync_to_async(_in_language)(self.language, function, *args)
+
+
+def _is_id(value) -> bool:
+    """A message id as frames carry it: a non-negative integer that fits the database's bigint."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID
+
+
+def _has_invalid_text(content) -> bool:
+    """True when a string anywhere in the frame (keys included) has a NUL or a lone surrogate:
+    text no form accepts, PostgreSQL cannot store and UTF-8 cannot encode. (JSON escapes such as
+    ``\\u0000`` and ``\\ud800`` produce them; the frame's size bounds the walk.)"""
+    stack = [content]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item or _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _language(scope) -> str:

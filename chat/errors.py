@@ -22,6 +22,8 @@ MESSAGES = {
     "unsupported_version": _("Unsupported protocol version."),
     "not_subscribed": _("Subscribe to the room first."),
     "server_error": _("Something went wrong on our side. Try again."),
+    "invalid_text": _("The text contains characters that cannot be sent (a NUL or a broken character)."),
+    "unavailable": _("The chat is temporarily unavailable. Try again in a minute."),
 }
 
 

@@ -220,16 +220,10 @@ class Hub:
     # --- reading the layer -------------------------------------------------------------------
 
     async def _read(self) -> None:
+        reader = LayerReader(lambda: self.layer.receive(self.channel), who=f"the hub {self.process}",
+                             on_recovered=self._resync)
         while True:
-            try:
-                message = await self.layer.receive(self.channel)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                stats["receive_errors"] += 1
-                logger.exception("chat: the hub could not read from the channel layer")
-                await asyncio.sleep(1)
-                continue
+            message = await reader.receive()
             try:
                 async with self.dispatch_lock:
                     await self._dispatch(message)
@@ -238,6 +232,16 @@ class Hub:
             except Exception:
                 stats["dispatch_errors"] += 1
                 logger.exception("chat: the hub could not dispatch %s", message.get("type"))
+
+    async def _resync(self) -> None:
+        """After a layer outage: join every room's group again (Redis may have restarted and lost
+        them) and refill from the database whatever was stored meanwhile."""
+        for room in [room for room in self.rooms.values() if room.ready.is_set()]:
+            with contextlib.suppress(Exception):
+                await self.layer.group_add(room.group, self.channel)
+            if self.rooms.get(room.key) is room:
+                async with self.dispatch_lock:
+                    await self._refill(room)
 
     async def _dispatch(self, message: dict) -> None:
         room = self.rooms.get(message.get("room"))
@@ -410,6 +414,68 @@ class Hub:
                 async with self.dispatch_lock:
                     await self._refill(room, upto=room.head_seen)
             room.head_seen = head
+
+
+# --- reading the channel layer through its failures ----------------------------------------------
+
+RETRY_FIRST_SECONDS = 0.5
+RETRY_MAX_SECONDS = 10.0
+
+
+class LayerReader:
+    """``receive()`` from the channel layer that never raises a layer error: it retries with
+    exponential backoff (0.5 s doubling to 10 s) until a read succeeds.
+
+    A read can fail while Redis restarts, on a network blip, or (redis-py 8 with its default
+    5 s socket timeout) on every idle read; none of these should close a user's socket. Each
+    *incident* is logged once — a warning when reads start failing, one line when they work
+    again, with the count — and ``on_recovered`` runs then (the hub refills from the database
+    what the layer may have lost meanwhile).
+    """
+
+    def __init__(self, receive, *, who: str, on_recovered=None) -> None:
+        self._receive = receive
+        self.who = who
+        self.on_recovered = on_recovered
+        self.failures = 0  # consecutive failed reads of the current incident
+
+    async def receive(self) -> dict:
+        loop = asyncio.get_running_loop()
+        delay = RETRY_FIRST_SECONDS
+        while True:
+            started = loop.time()
+            try:
+                message = await self._receive()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                stats["receive_errors"] += 1
+                self.failures += 1
+                if self.failures == 1:
+                    logger.warning("chat: %s cannot read from the channel layer (%s: %s); retrying with backoff "
+                                   "until it answers", self.who, type(error).__name__, error)
+                # At most one attempt per ``delay``: a read that failed at once (Redis down) backs
+                # off; one that failed after a long wait (a read timeout) is retried at once.
+                elapsed = loop.time() - started
+                if elapsed < delay:
+                    await asyncio.sleep(delay - elapsed)
+                    delay = min(delay * 2, RETRY_MAX_SECONDS)
+                else:
+                    delay = RETRY_FIRST_SECONDS
+                continue
+            if self.failures:
+                logger.warning("chat: %s reads from the channel layer again after %d failed reads",
+                               self.who, self.failures)
+                self.failures = 0
+                stats["receive_recoveries"] += 1
+                if self.on_recovered is not None:
+                    try:
+                        await self.on_recovered()
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:
+                        logger.exception("chat: %s could not resynchronize after a channel layer outage", self.who)
+            return message
 
 
 # --- database helpers (run in the database thread) ---------------------------------------------

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from chat.models import Room, RoomKind
 
-_KEY = re.compile(r"^(?:product:(?P<product>\d{1,18})|room:(?P<room>\d{1,18})|(?P<lounge>lounge))$")
+# ASCII digits only (``\d`` would take any Unicode digit) and the whole key (``$`` would let a
+# trailing newline through): matched with ``fullmatch``.
+_KEY = re.compile(r"(?:product:(?P<product>[0-9]{1,18})|room:(?P<room>[0-9]{1,18})|(?P<lounge>lounge))")
 
 LOUNGE_KEY = "lounge"
 
@@ -62,7 +64,7 @@ def parse_key(key: object) -> tuple[str, int | None] | None:
     """``("product", 42)``, ``("room", 7)``, ``("lounge", None)`` or None for a malformed key."""
     if not isinstance(key, str) or len(key) > 40:
         return None
-    match = _KEY.match(key)
+    match = _KEY.fullmatch(key)
     if not match:
         return None
     if match["product"]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -118,11 +119,15 @@ def tickets_for_customer(*, user, limit: int = 50) -> list[Ticket]:
 
 def ticket_by_code(code: str) -> Ticket | None:
     """``T-000123`` → the ticket (with customer and assignee profiles), or None."""
-    code = (code or "").strip().upper()
-    if not code.startswith("T-") or not code[2:].isdigit():
+    match = _TICKET_CODE.fullmatch((code or "").strip().upper())
+    if match is None:
         return None
     return (Ticket.objects.select_related("room", "customer__profile", "assignee__profile")
-            .filter(number=int(code[2:])).first())
+            .filter(number=int(match[1])).first())
+
+
+# ASCII digits only: ``str.isdigit`` accepts "²" and other Unicode digits that ``int`` refuses.
+_TICKET_CODE = re.compile(r"T-([0-9]{1,12})")
 
 
 def ticket_queue(*, status: str | None = None) -> QuerySet[Ticket]:

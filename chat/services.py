@@ -10,6 +10,7 @@ and a message the channel layer drops is still in the database for clients to re
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 from functools import partial
 
@@ -37,7 +38,7 @@ from chat.models import (
 from chat.permissions import can_enter_lounge, is_blocked_between, room_access
 from chat.rooms import room_key
 from chat.selectors import invalidate_unread
-from community import events
+from community import events, ratelimit
 from community.accounts.trust import links_followed
 from community.moderation.models import Action, Status
 from community.moderation.services import ModerationError, can_moderate, moderate
@@ -63,10 +64,26 @@ def _clean_client_id(client_id: str | None) -> str:
     return client_id
 
 
+# Characters that show nothing: format characters (zero-width spaces and joiners, BOM, word
+# joiner…), separators, controls, and the few letters that render blank (Hangul fillers, the
+# blank Braille pattern).
+_BLANK_CATEGORIES = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def is_blank(text: str) -> bool:
+    """True when ``text`` shows nothing: empty, or only whitespace and invisible characters."""
+    return all(ch in _BLANK_LETTERS or unicodedata.category(ch) in _BLANK_CATEGORIES for ch in text)
+
+
 def _sanitize(body: str, *, author=None):
-    """Sanitized one-paragraph text; Experts' links are followed (one decision: accounts.trust)."""
+    """Sanitized one-paragraph text; Experts' links are followed (one decision: accounts.trust).
+    Text that shows nothing (only zero-width or other invisible characters) counts as empty."""
+    body = body if isinstance(body, str) else ""
+    if is_blank(body):
+        body = ""
     try:
-        return sanitize_inline(body if isinstance(body, str) else "", max_length=MESSAGE_MAX_LENGTH,
+        return sanitize_inline(body, max_length=MESSAGE_MAX_LENGTH,
                                follow_links=links_followed(author))
     except ValidationError as error:
         raise ChatError("invalid", " ".join(error.messages)) from None
@@ -88,11 +105,10 @@ def check_can_post(*, author, room: Room) -> None:
 
 
 def check_rate_limit(*, author) -> None:
-    """At most ``CHAT_RATE_LIMIT_MESSAGES`` per ``CHAT_RATE_LIMIT_SECONDS`` per user, counted
-    from the database, so it holds across processes and for the no-JS form as well."""
-    limit, seconds = settings.CHAT_RATE_LIMIT_MESSAGES, settings.CHAT_RATE_LIMIT_SECONDS
-    since = timezone.now() - timedelta(seconds=seconds)
-    if Message.objects.filter(author=author, created__gte=since).count() >= limit:
+    """Count one message of ``author`` against ``RATE_LIMITS["chat_send"]`` (per user), in the
+    shared cache (``community.ratelimit``): atomic, so it holds across daphne processes and for
+    the no-JS form as well. Call it after every other check, just before the write."""
+    if not ratelimit.hit("chat_send", f"user:{author.pk}").allowed:
         raise ChatError("rate_limited")
 
 
@@ -372,12 +388,29 @@ def ticket_open(*, customer, subject: str, body: str, client_id: str = "") -> Ti
         if existing is not None:
             return existing.room.ticket
     subject = " ".join((subject or "").split())
-    if not subject:
+    if is_blank(subject):
         raise ChatError("invalid", _("Give the ticket a subject."))
     if len(subject) > SUBJECT_MAX_LENGTH:
         raise ChatError("invalid", _("The subject must be at most %(max)d characters.") % {"max": SUBJECT_MAX_LENGTH})
     text = _sanitize(body, author=customer)
-    check_rate_limit(author=customer)
+    if not ratelimit.hit("ticket_create", f"user:{customer.pk}").allowed:
+        raise ChatError("rate_limited", _("You have opened many tickets recently. Try again later or write in "
+                                          "one of your open tickets."))
+    try:
+        return _do_open_ticket(customer=customer, subject=subject, text=text, client_id=client_id)
+    except IntegrityError:
+        # The same form posted twice at once: the other request stored the ticket first (the
+        # message's (author, client_id) is unique); this one answers with that ticket.
+        existing = (Message.objects.filter(author=customer, client_id=client_id, room__kind=RoomKind.TICKET)
+                    .select_related("room__ticket").first() if client_id else None)
+        if existing is None:
+            raise
+        return existing.room.ticket
+
+
+def _do_open_ticket(*, customer, subject: str, text, client_id: str) -> Ticket:
+    """Create the ticket, its room, membership and first message in one transaction (the ticket
+    counter row stays locked until commit, so numbers have no gaps)."""
     with transaction.atomic():
         now = timezone.now()
         room = Room.objects.create(kind=RoomKind.TICKET, created=now)

@@ -1,7 +1,7 @@
 """ASGI entry point: HTTP goes to Django, ``/ws/`` to the Channels router.
 
-Websockets pass the allowed-hosts origin check and the session/auth middleware before any
-consumer sees them.
+Websockets pass the origin check (the site's own origins: scheme, host and port — see
+``chat.origins``) and the session/auth middleware before any consumer sees them.
 """
 
 import os
@@ -13,13 +13,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app registry ready)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from chat.origins import SiteOriginValidator  # noqa: E402
 from community.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SiteOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

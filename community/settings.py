@@ -165,7 +165,11 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # The layer's receive() is a blocking BZPOPMIN that Redis answers after 5 s
+                # when idle; the client's read timeout must be longer, or every idle read fails
+                # (redis-py 8 defaults it to 5 s). Finite, so a dead connection is still noticed.
+                "hosts": [{"address": REDIS_URL,
+                           "socket_timeout": float(os.environ.get("CHANNEL_LAYER_SOCKET_TIMEOUT", "15"))}],
                 # Deliberate, not default: a burst to a big room must not be dropped at 100.
                 "capacity": int(os.environ.get("CHANNEL_LAYER_CAPACITY", "1500")),
                 "expiry": 60,
@@ -309,6 +313,8 @@ CHAT_RATE_LIMIT_SECONDS = int(os.environ.get("CHAT_RATE_LIMIT_SECONDS", "10"))
 # so they hold across processes. A count of 0 turns a scope off.
 RATE_LIMITS = {
     "chat_send": (CHAT_RATE_LIMIT_MESSAGES, CHAT_RATE_LIMIT_SECONDS),
+    # New support tickets per user (a customer rarely needs more than one or two an hour).
+    "ticket_create": (int(os.environ.get("TICKET_CREATE_LIMIT", "5")), 3600),
 }
 # How many reverse proxies in front of the site append to X-Forwarded-For (0: trust none).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import uuid
 
 import pytest
 from channels.db import database_sync_to_async
@@ -16,9 +18,28 @@ from django.db import connections
 from django.test import Client
 
 from chat import services
+from community import ratelimit
 from tests import factories
+from tests.conftest import DaphneServer
 
 SKIP_TYPES = ("presence", "notification", "typing")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the shared cache and outlive a test (ids are reused)."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):  # django-redis: only the limiter's keys
+        cache.delete_pattern(f"{ratelimit.KEY_PREFIX}:*")
+    else:
+        cache.clear()
+    yield
+
+
+def set_send_limit(settings, count: int, seconds: int = 10) -> None:
+    """Chat sends allowed per user per ``seconds`` (``RATE_LIMITS["chat_send"]``)."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "chat_send": (count, seconds)}
 
 
 @pytest.fixture
@@ -149,18 +170,24 @@ async def sockets(transactional_db):
     channel_layers.backends.pop("default", None)
     opened: list[Socket] = []
 
-    async def open_socket(user=None, *, origin: bytes = b"http://testserver", expect_connected: bool = True):
+    async def open_socket(user=None, *, origin: bytes = b"http://testserver", expect_connected: bool = True,
+                          language: str | None = None, expect_hello: bool = True):
         headers = [(b"origin", origin), (b"host", b"testserver")]
+        cookies = []
         if user is not None:
             cookie = await database_sync_to_async(session_cookie)(user)
-            headers.append((b"cookie", f"{django_settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+            cookies.append(f"{django_settings.SESSION_COOKIE_NAME}={cookie}")
+        if language:
+            cookies.append(f"{django_settings.LANGUAGE_COOKIE_NAME}={language}")
+        if cookies:
+            headers.append((b"cookie", "; ".join(cookies).encode()))
         communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
         connected, _code = await communicator.connect(timeout=5)
         assert connected is expect_connected
         socket = Socket(communicator)
         if connected:
             opened.append(socket)
-            if user is not None:
+            if user is not None and expect_hello:
                 hello = await socket.frame("notification")
                 assert hello["kind"] == "unread"
         return socket
@@ -177,3 +204,42 @@ async def sockets(transactional_db):
     if hasattr(layer, "close_pools"):
         await layer.close_pools()
     channel_layers.backends.pop("default", None)
+
+
+# --- real daphne processes (tests/chat/live.py has their client) ----------------------------------
+
+
+@pytest.fixture
+def server_env() -> dict:
+    env = {"CHAT_RATE_LIMIT_MESSAGES": "100000", "LOG_LEVEL": "WARNING"}
+    redis_url = os.environ.get("REDIS_URL", "")
+    if redis_url:
+        prefix = f"chat-test-{uuid.uuid4().hex[:8]}"
+        env.update(REDIS_URL=redis_url, CHANNEL_LAYER_PREFIX=prefix, CACHE_KEY_PREFIX=prefix)
+    else:
+        env["REDIS_URL"] = ""
+    return env
+
+
+@pytest.fixture
+def servers(server_env):
+    """``servers(n, env=None)`` starts n daphne processes sharing the test database (and Redis);
+    ``servers.restart(server)`` starts a new process on a dead one's port. All are stopped at
+    the end."""
+    started: list[DaphneServer] = []
+
+    def start(count: int = 1, env: dict | None = None) -> list[DaphneServer]:
+        new = [DaphneServer(env_extra={**server_env, **(env or {})}) for _ in range(count)]
+        for server in new:
+            started.append(server.start())
+        return new
+
+    def restart(server: DaphneServer) -> DaphneServer:
+        replacement = DaphneServer(env_extra=server_env, port=server.port)
+        started.append(replacement)
+        return replacement.start()
+
+    start.restart = restart
+    yield start
+    for server in started:
+        server.stop()

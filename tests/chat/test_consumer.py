@@ -11,6 +11,7 @@ from django.utils import timezone
 from chat import fanout, rooms, services
 from chat.models import Message, Room, RoomKind
 from community.moderation.models import Status
+from tests.chat.conftest import set_send_limit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +38,7 @@ def ids(messages) -> list[int]:
 
 
 async def test_subscribing_sends_the_latest_page_or_everything_after_since(sockets, product, shopper, settings):
-    settings.CHAT_RATE_LIMIT_MESSAGES = 1000
+    set_send_limit(settings, 1000)
     reader = await sockets()
     assert await reader.subscribe(product_key(product)) == []
     assert not await database_sync_to_async(Room.objects.exists)()
@@ -276,7 +277,7 @@ async def test_tickets_are_live_for_staff_and_the_customer(sockets, shopper, sta
 
 async def test_messages_posted_while_subscribing_arrive_once_and_in_order(sockets, product_room, shopper, settings):
     """Join first, then read the database: a writer racing the subscription loses nothing."""
-    settings.CHAT_RATE_LIMIT_MESSAGES = 10_000
+    set_send_limit(settings, 10_000)
     key = rooms.room_key(product_room)
     readers = [await sockets() for _ in range(4)]
     posted: list[int] = []
@@ -325,7 +326,7 @@ async def test_messages_the_layer_dropped_are_refilled_from_the_database(sockets
 
 
 async def test_reconnecting_with_since_resumes_without_gaps_or_duplicates(sockets, product_room, shopper, settings):
-    settings.CHAT_RATE_LIMIT_MESSAGES = 1000
+    set_send_limit(settings, 1000)
     key = rooms.room_key(product_room)
     reader = await sockets()
     seen = ids(await reader.subscribe(key))

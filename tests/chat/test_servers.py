@@ -12,116 +12,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-import os
-import uuid
 
 import pytest
 from channels.db import database_sync_to_async
-from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.chat.conftest import session_cookie
-from tests.conftest import DaphneServer
+from tests.chat.live import REDIS_URL, Client, cookies_for, needs_redis
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
-
-REDIS_URL = os.environ.get("REDIS_URL", "")
-needs_redis = pytest.mark.skipif(
-    not REDIS_URL, reason="REDIS_URL is not set: processes share messages only through the Redis channel layer")
-
-
-@pytest.fixture
-def server_env() -> dict:
-    env = {"CHAT_RATE_LIMIT_MESSAGES": "100000", "LOG_LEVEL": "WARNING"}
-    if REDIS_URL:
-        prefix = f"chat-test-{uuid.uuid4().hex[:8]}"
-        env.update(REDIS_URL=REDIS_URL, CHANNEL_LAYER_PREFIX=prefix, CACHE_KEY_PREFIX=prefix)
-    else:
-        env["REDIS_URL"] = ""
-    return env
-
-
-@pytest.fixture
-def servers(server_env):
-    """``servers(n)`` starts n daphne processes sharing the test database (and Redis);
-    ``servers.restart(server)`` starts a new process on a dead one's port. All are stopped at
-    the end."""
-    started: list[DaphneServer] = []
-
-    def start(count: int = 1) -> list[DaphneServer]:
-        new = [DaphneServer(env_extra=server_env) for _ in range(count)]
-        for server in new:
-            started.append(server.start())
-        return new
-
-    def restart(server: DaphneServer) -> DaphneServer:
-        replacement = DaphneServer(env_extra=server_env, port=server.port)
-        started.append(replacement)
-        return replacement.start()
-
-    start.restart = restart
-    yield start
-    for server in started:
-        server.stop()
-
-
-def cookies_for(*users) -> tuple[str, ...]:
-    """Session cookies (in the database thread, whose connection is closed afterwards)."""
-    from django.db import connections
-
-    try:
-        return tuple(session_cookie(user) for user in users)
-    finally:
-        connections.close_all()
-
-
-class Client:
-    """A websocket client of the chat protocol."""
-
-    def __init__(self, server: DaphneServer, cookie: str | None = None) -> None:
-        self.server, self.cookie = server, cookie
-        self.ws = None
-
-    async def connect(self, *, attempts: int = 1, delay: float = 0.2) -> Client:
-        headers = {"Cookie": f"sessionid={self.cookie}"} if self.cookie else {}
-        for attempt in range(attempts):
-            try:
-                self.ws = await connect(f"ws://127.0.0.1:{self.server.port}/ws/", origin=self.server.url,
-                                        additional_headers=headers, open_timeout=5)
-                return self
-            except (TimeoutError, OSError):
-                if attempt == attempts - 1:
-                    raise
-                await asyncio.sleep(min(delay * 2 ** attempt, 1.0))
-        return self
-
-    async def send(self, **frame) -> None:
-        await self.ws.send(json.dumps({"v": 1, **frame}, ensure_ascii=False))
-
-    async def receive(self, *types: str, timeout: float = 10.0) -> dict:
-        async with asyncio.timeout(timeout):
-            while True:
-                frame = json.loads(await self.ws.recv())
-                if not types or frame["type"] in types:
-                    return frame
-
-    async def subscribe(self, room: str, since: int | None = None) -> list[dict]:
-        await self.send(type="subscribe", room=room, since=since)
-        messages = []
-        while True:
-            frame = await self.receive("history", "error")
-            assert frame["type"] == "history", frame
-            messages += frame["messages"]
-            if not frame["more"]:
-                return messages
-
-    async def close(self) -> None:
-        if self.ws is not None:
-            with contextlib.suppress(Exception):
-                await self.ws.close()
-
 
 @needs_redis
 async def test_clients_on_two_processes_see_each_others_messages(servers, product, shopper, other_shopper):
