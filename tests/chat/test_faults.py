@@ -32,7 +32,7 @@ from channels.db import database_sync_to_async
 from django.db import connection
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
-from tests.chat.test_servers import Client, cookies_for
+from tests.chat.live import Client, cookies_for
 from tests.conftest import ARTIFACTS, DaphneServer, free_port
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
