@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP goes to Django, ``/ws/`` to the Channels router.
 
 Websockets pass the allowed-hosts origin check and the session/auth middleware before any
-consumer sees them.
+consumer sees them. Start-up fails with a clear message when static URLs cannot be built
+(``community.checks``).
 """
 
 import os
@@ -15,7 +16,11 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app regi
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from community.checks import ensure_static_manifest  # noqa: E402
 from community.routing import websocket_urlpatterns  # noqa: E402
+
+# Fail at start with a clear message rather than answer 500 to every request.
+ensure_static_manifest()
 
 application = ProtocolTypeRouter(
     {
