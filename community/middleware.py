@@ -56,9 +56,29 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
+# PostgreSQL error classes that mean "cannot talk to the database now", not "bad query":
+# 08 connection exception, 53 insufficient resources (too many connections), 57P01–57P03
+# shut down / starting up.
+UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P01", "57P02", "57P03")
+SQLITE_UNAVAILABLE = ("unable to open database", "database is locked", "disk i/o error")
+
+
 def is_database_unavailable(exception: BaseException | None) -> bool:
-    """The database cannot be reached or dropped the connection (any ``OperationalError`` —
-    refused, reset, timed out — or ``InterfaceError`` — connection already closed)."""
+    """The database cannot be reached or dropped the connection — as opposed to a bad query,
+    which stays a 500 (a bug to fix, not an outage to wait out).
+
+    ``InterfaceError`` (connection already closed) always; an ``OperationalError`` when the
+    driver gave it no SQLSTATE (connection refused, reset, timed out: psycopg raises those
+    client-side) or a connection-class one, or SQLite could not open or lock its file.
+    """
     from django.db import InterfaceError, OperationalError
 
-    return isinstance(exception, OperationalError | InterfaceError)
+    if isinstance(exception, InterfaceError):
+        return True
+    if not isinstance(exception, OperationalError):
+        return False
+    cause = exception.__cause__
+    if cause is not None and type(cause).__module__.startswith("psycopg"):
+        sqlstate = getattr(cause, "sqlstate", None)
+        return sqlstate is None or sqlstate.startswith(UNAVAILABLE_SQLSTATE_PREFIXES)
+    return any(text in str(exception).lower() for text in SQLITE_UNAVAILABLE)
