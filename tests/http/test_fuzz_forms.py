@@ -214,3 +214,24 @@ def test_fuzzed_query_parameters_never_fail(client, scene):
             assert response.status_code < 500, (url, query, response.status_code)
 
     run()
+
+
+def test_fuzzed_edits_replies_and_deletions_never_fail(client, scene, shopper, staff):
+    """The author's edit and delete forms, and the shop's reply (staff)."""
+    product, review = scene["product"], scene["review"]
+    own_answer = qa.answer(shopper, scene["question"], text="Мой ответ про зарядку.")
+
+    @FUZZ
+    @given(edit=form_of(text=words), reply=form_of(text=words, next=st.just("/")), as_json=st.booleans(),
+           delete=st.booleans())
+    def run(edit, reply, as_json, delete):
+        client.force_login(shopper)
+        post(client, f"/qa/answers/{own_answer.pk}/edit/", edit, as_json)
+        if delete:
+            post(client, f"/qa/answers/{own_answer.pk}/delete/", edit, as_json)
+        client.force_login(staff)
+        post(client, f"/reviews/{review.pk}/reply/", reply, as_json)
+
+    run()
+    aggregates_match_rows()
+    assert Review.objects.filter(product=product).count() == 1
