@@ -2,6 +2,8 @@
 
 Websockets pass the origin check (the site's own origins: scheme, host and port — see
 ``chat.origins``) and the session/auth middleware before any consumer sees them.
+Start-up fails with a clear message when static URLs cannot be built
+(``community.checks``).
 """
 
 import os
@@ -15,7 +17,11 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app regi
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from chat.origins import SiteOriginValidator  # noqa: E402
+from community.checks import ensure_static_manifest  # noqa: E402
 from community.routing import websocket_urlpatterns  # noqa: E402
+
+# Fail at start with a clear message rather than answer 500 to every request.
+ensure_static_manifest()
 
 application = ProtocolTypeRouter(
     {

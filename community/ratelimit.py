@@ -89,6 +89,16 @@ def reset(scope: str, ident: str, *, seconds: int) -> None:
     cache.delete_many([f"{KEY_PREFIX}:{scope}:{ident}:{w}" for w in (window, window - 1)])
 
 
+def reset_all() -> None:
+    """Forget every counted attempt — ours and django-allauth's (tests; an operator after an
+    incident). On Redis only the limiters' keys go; the local-memory cache is cleared."""
+    if hasattr(cache, "delete_pattern"):  # django-redis
+        cache.delete_pattern(f"{KEY_PREFIX}:*")
+        cache.delete_pattern("allauth:rl:*")
+    else:
+        cache.clear()
+
+
 def client_ip(request) -> str:
     """The client's address as the trusted proxy reports it (``REMOTE_ADDR`` otherwise).
 

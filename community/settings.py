@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     # Accounts.
     "allauth",
     "allauth.account",
+    "csp",
     # Django.
     "channels",
     "django.contrib.auth",
@@ -99,7 +100,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees every view's exception: an unreachable database answers 503.
+    "community.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "community.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "community.middleware.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,6 +159,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that the daphne processes that tests start read the same data.
     # One file per test run, so parallel runs on one machine do not share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-artifacts" / f"test-db-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # An unreachable database answers 503 within seconds (community.http), not a hung request.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
@@ -238,7 +245,14 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Сообщество] "
-ACCOUNT_RATE_LIMITS = False if TESTING else {}
+# django-allauth's own limits for sign-up and log-in (counted in the same shared cache; answered
+# by ``handler429``). Its defaults are kept for the rest (password reset, email confirmation).
+ACCOUNT_RATE_LIMITS = {
+    "signup": os.environ.get("RATE_LIMIT_SIGNUP", "10/h/ip"),
+    "login": os.environ.get("RATE_LIMIT_LOGIN", "30/m/ip"),
+    # Failed log-ins: per address, and per account name (5 in 5 minutes).
+    "login_failed": os.environ.get("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+}
 ACCOUNT_FORMS = {"login": "community.accounts.forms.LoginForm"}
 
 # --- Email ------------------------------------------------------------------------------------
@@ -269,7 +283,7 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("ru", "Русский"), ("en", "English")]
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "static_collected"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static_collected"))
 STATICFILES_DIRS = [BASE_DIR / "community" / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
@@ -311,13 +325,42 @@ CHAT_RATE_LIMIT_MESSAGES = int(os.environ.get("CHAT_RATE_LIMIT_MESSAGES", "10"))
 CHAT_RATE_LIMIT_SECONDS = int(os.environ.get("CHAT_RATE_LIMIT_SECONDS", "10"))
 # Rate limits (community/ratelimit.py): scope -> (attempts, seconds), counted in the shared cache
 # so they hold across processes. A count of 0 turns a scope off.
+# Views opt in with ``@rate_limited(scope)`` (community/http.py): ``scope`` counts per signed-in
+# user, ``scope.new`` per user in their first RATE_LIMIT_NEW_ACCOUNT_HOURS (on top of ``scope``),
+# ``scope.ip`` per client address. Every POST counts, accepted or not.
+HOUR, DAY = 3600, 24 * 3600
 RATE_LIMITS = {
     "chat_send": (CHAT_RATE_LIMIT_MESSAGES, CHAT_RATE_LIMIT_SECONDS),
     # New support tickets per user (a customer rarely needs more than one or two an hour).
-    "ticket_create": (int(os.environ.get("TICKET_CREATE_LIMIT", "5")), 3600),
+    "ticket_create": (int(os.environ.get("TICKET_CREATE_LIMIT", "5")), HOUR),
+    # Writing or editing a review (one per product, so few are needed).
+    "review_write": (10, HOUR),
+    "review_write.new": (3, DAY),
+    "review_write.ip": (30, HOUR),
+    # Asking (the "did you mean" step is a POST too, so a question may cost two).
+    "question_ask": (20, HOUR),
+    "question_ask.new": (6, DAY),
+    "question_ask.ip": (60, HOUR),
+    "answer_post": (30, HOUR),
+    "answer_post.new": (10, DAY),
+    "answer_post.ip": (90, HOUR),
+    # Votes on reviews, questions and answers.
+    "vote": (120, HOUR),
+    "vote.new": (50, DAY),
+    "vote.ip": (300, HOUR),
+    # Reports to the moderators, on any kind of content.
+    "flag": (20, DAY),
+    "flag.new": (5, DAY),
+    "flag.ip": (50, DAY),
 }
+RATE_LIMIT_NEW_ACCOUNT_HOURS = 24
+# Retry-After for limits that do not say when (django-allauth's).
+RATE_LIMIT_DEFAULT_RETRY_AFTER = 60
+# Retry-After of the 503 page while the database is unreachable.
+DATABASE_UNAVAILABLE_RETRY_AFTER = 30
 # How many reverse proxies in front of the site append to X-Forwarded-For (0: trust none).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 CHAT_MAX_FRAME_BYTES = 8 * 1024
 CHAT_EDIT_WINDOW_SECONDS = 10 * 60
 CHAT_EXPERTS_GROUP = "Эксперты"  # stands in for Expert status until the experts app decides
@@ -338,6 +381,39 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp; community/security.py says why each source is there).
+_SELF, _NONE, _INLINE = "'self'", "'none'", "'unsafe-inline'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "script-src-attr": [_NONE],
+        "style-src": [_SELF],
+        "style-src-attr": [_INLINE],
+        "img-src": [_SELF, "data:", "blob:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],  # CSP 3: 'self' includes ws:/wss: to the same host (/ws/)
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_SELF],
+    }
+}
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF, _INLINE],
+        "style-src": [_SELF, _INLINE],
+        "img-src": [_SELF, "data:", "blob:"],
+        "font-src": [_SELF, "data:"],
+        "connect-src": [_SELF],
+        "frame-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_SELF],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True

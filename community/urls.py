@@ -14,6 +14,8 @@ from community.catalog import views as catalog_views
 
 handler404 = "community.views.page_not_found"
 handler500 = "community.views.server_error"
+# django-allauth answers its sign-up and log-in limits with this one too.
+handler429 = "community.views.too_many_requests"
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),

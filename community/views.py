@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from community.http import service_unavailable, too_many_requests
+from community.middleware import is_database_unavailable
+
+__all__ = ["page_not_found", "robots_txt", "server_error", "too_many_requests"]
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
@@ -11,6 +18,10 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its ``except`` block: a database outage raised by a middleware
+    # (not a view) is still a 503.
+    if is_database_unavailable(sys.exc_info()[1]):
+        return service_unavailable(request)
     # Rendered without the request context: nothing from the failed request can leak here.
     return render(None, "500.html", status=500)
 

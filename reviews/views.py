@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from community.accounts.trust import is_indexable
 from community.catalog import selectors as catalog_selectors
 from community.catalog.models import ProductPage
+from community.http import rate_limited
 from community.moderation import services as moderation_services
 from community.moderation.models import Status
 from reviews import selectors, services
@@ -108,6 +109,7 @@ def product_reviews(page: ProductPage, request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "reviews/product_reviews.html", context)
 
 
+@rate_limited("review_write")
 def review_write(page: ProductPage, request: HttpRequest) -> HttpResponse:
     """Write a review of the product, or edit one's existing review (one per product)."""
     if not request.user.is_authenticated:
@@ -187,6 +189,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("vote")
 def review_vote(request: HttpRequest, pk: int) -> HttpResponse:
     """Vote helpful / not helpful / withdraw; JSON for the script, else redirect back."""
     review = get_object_or_404(Review.objects.select_related("product"), pk=pk)
@@ -223,6 +226,7 @@ def _vote_error(request: HttpRequest, review: Review, message: str, status: int 
     return _back(request, _review_anchor(review, request))
 
 
+@rate_limited("flag")
 def review_flag(request: HttpRequest, pk: int) -> HttpResponse:
     """Report a review to the moderators (the foundation's ``flag`` service): a small form page
     (GET), its POST redirects back to the review; the script's requests get JSON."""

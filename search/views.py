@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,8 +14,14 @@ from community.catalog.selectors import product_cards
 MAX_QUERY_LENGTH = 200
 
 
+def clean_query(value: str) -> str:
+    """The query without control, format (zero-width, direction marks) or surrogate characters,
+    which no searchable text contains and which some engines reject (a NUL fails SQLite)."""
+    return " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in value).split())
+
+
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    query = clean_query(request.GET.get("q", ""))[:MAX_QUERY_LENGTH]
     results = None
     if query:
         found = ProductPage.objects.live().search(query)

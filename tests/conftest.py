@@ -32,6 +32,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with no attempts counted (ours and django-allauth's), also on Redis,
+    where the counters would otherwise outlive the test."""
+    from community.ratelimit import reset_all
+
+    reset_all()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path_factory):
     settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
 

@@ -55,7 +55,7 @@ def test_a_server_error_gets_the_styled_page_that_leaks_nothing(client, db):
     assert "secret-detail" not in content and "Traceback" not in content
 
 
-def test_manage_py_check_deploy_is_clean_with_production_variables():
+def _check_deploy(static_root) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -63,15 +63,28 @@ def test_manage_py_check_deploy_is_clean_with_production_variables():
         "ALLOWED_HOSTS": "community.example.ru",
         "SHOP_API_TOKEN": "prod-token",
         "COMMUNITY_TESTING": "0",
+        "STATIC_ROOT": str(static_root),
     }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
+
+
+def test_manage_py_check_deploy_is_clean_with_production_variables(tmp_path):
+    # What collectstatic leaves behind (the manifest of hashed names) is all the check reads.
+    (tmp_path / "staticfiles.json").write_text('{"paths": {"css/site.css": "css/site.0123abcd.css"}, "version": "1.1"}')
+    result = _check_deploy(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_manage_py_check_deploy_reports_a_missing_static_manifest(tmp_path):
+    result = _check_deploy(tmp_path)
+    assert result.returncode == 1
+    assert "community.E001" in result.stderr and "collectstatic" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

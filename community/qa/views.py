@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from community.accounts.trust import is_indexable
 from community.catalog import selectors as catalog_selectors
 from community.catalog.models import ProductPage
+from community.http import rate_limited
 from community.moderation import services as moderation_services
 from community.moderation.models import Status
 from community.qa import selectors, seo, services
@@ -97,6 +98,7 @@ def question_list(page: ProductPage, request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "qa/question_list.html", context)
 
 
+@rate_limited("question_ask")
 def question_ask(page: ProductPage, request: HttpRequest) -> HttpResponse:
     """``<product>/questions/ask/``: the ask form; a POST may first show similar questions."""
     here = selectors.ask_url(page, page.get_url(request))
@@ -146,6 +148,7 @@ def question_ask(page: ProductPage, request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "qa/ask.html", context, status=status)
 
 
+@rate_limited("answer_post")
 def question_detail(page: ProductPage, request: HttpRequest, question_id: int, slug: str) -> HttpResponse:
     """A question's own page with all its answers; a POST posts the viewer's answer."""
     question = selectors.question_for_page(product=page, question_id=question_id)
@@ -283,6 +286,7 @@ def question_go(request: HttpRequest, question_id: int) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("vote")
 def question_vote(request: HttpRequest, question_id: int) -> HttpResponse:
     question = _question(question_id)
     back = question.get_url(request)
@@ -356,6 +360,7 @@ def question_delete(request: HttpRequest, question_id: int) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("vote")
 def answer_vote(request: HttpRequest, answer_id: int) -> HttpResponse:
     answer = _answer(answer_id)
     back = answer.get_url(request)
@@ -428,12 +433,14 @@ def answer_delete(request: HttpRequest, answer_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("flag")
 def question_flag(request: HttpRequest, question_id: int) -> HttpResponse:
     question = _question(question_id)
     return _flag(request, content=question, question=question, back=question.get_url(request))
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("flag")
 def answer_flag(request: HttpRequest, answer_id: int) -> HttpResponse:
     answer = _answer(answer_id)
     return _flag(request, content=answer, question=answer.question, back=answer.get_url(request))
