@@ -7,24 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from community.accounts import trust
 from community.accounts.selectors import CabinetSection
 from community.catalog.models import ProductPage, ProductSection
 from experts import selectors
 from experts.admin.badges import BadgeViewSet
 
-# --- links and routing: the Experts' privileges in reviews and Q&A ---------------------------------
-
-
-@hooks.register("follow_user_links")
-def experts_links_are_followed(user) -> bool:
-    """Reviews ask whether an author's links lose ``nofollow``: Experts' do."""
-    return trust.links_followed(user)
-
-
-@hooks.register("qa_follow_links")
-def experts_links_are_followed_in_qa(user, category) -> bool:
-    return trust.links_followed(user)
+# --- routing: new questions reach the Experts (their links: community.accounts.trust) ---------
 
 
 @hooks.register("qa_question_recipients")
