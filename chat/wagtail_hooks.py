@@ -6,16 +6,16 @@ from __future__ import annotations
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.permissions import register_permission_policy
 
 from chat import selectors, views
 from chat.models import Block, Ticket
 from chat.panels import script_strings
-from chat.viewsets import StaffTicketPermissionPolicy, ticket_viewset
+from chat.viewsets import ticket_viewset
 from community.accounts.selectors import CabinetSection
+from community.admin_roles import SupportDeskPermissionPolicy
 from community.catalog.models import ProductSection
 
-register_permission_policy(Ticket, StaffTicketPermissionPolicy(Ticket))
+SupportDeskPermissionPolicy.register_for(Ticket)
 
 
 @hooks.register("product_page_sections")
