@@ -67,8 +67,8 @@ lint: install-test
 	$(VENV)/bin/ruff check .
 
 # Feature apps keep their own catalog (<app>/locale/ru) beside their own templates; the root
-# catalog (locale/ru) covers the core and templates/.
-APP_LOCALE_DIRS := reviews chat community/qa experts
+# catalog (locale/ru) covers the core and templates/. In the order of the README's map.
+APP_LOCALE_DIRS := community/qa reviews experts chat
 messages: install
 	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=test-artifacts --ignore=tests \
 		$(foreach d,$(APP_LOCALE_DIRS),--ignore=$(d)/*)

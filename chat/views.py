@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,16 +25,9 @@ from chat.models import Block, Message, Room, RoomKind, Ticket
 from chat.panels import build_panel, keep_draft, script_strings
 from chat.permissions import can_enter_lounge, room_access
 from chat.rooms import RoomRef, ref_for_room
+from community.http import safe_next
 
 User = get_user_model()
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 def _room_context(panel, **extra) -> dict:
@@ -68,7 +60,7 @@ def product_chat(page, request: HttpRequest) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={page.url}")
         message, error = _post_from_form(request, lambda: services.product_room_for(page))
-        back = _safe_next(request, page.url)
+        back = safe_next(request, page.url)
         if error:
             messages.error(request, error)
             keep_draft(request, ref.key, request.POST.get("body", ""))
@@ -155,7 +147,7 @@ def block(request: HttpRequest, username: str) -> HttpResponse:
     else:
         messages.success(request, _("You blocked %(name)s: neither of you can write to the other.")
                          % {"name": other.get_username()})
-    return redirect(_safe_next(request, reverse("chat:direct", args=[other.username])))
+    return redirect(safe_next(request, reverse("chat:direct", args=[other.username])))
 
 
 @login_required
@@ -164,7 +156,7 @@ def unblock(request: HttpRequest, username: str) -> HttpResponse:
     other = get_object_or_404(User, username=username)
     services.user_unblock(blocker=request.user, blocked=other)
     messages.success(request, _("You unblocked %(name)s.") % {"name": other.get_username()})
-    return redirect(_safe_next(request, reverse("chat:direct", args=[other.username])))
+    return redirect(safe_next(request, reverse("chat:direct", args=[other.username])))
 
 
 # --- the Experts' lounge -------------------------------------------------------------------------
@@ -275,7 +267,7 @@ def ticket_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
             raise Http404
     except ChatError as error:
         messages.error(request, error.message)
-    return redirect(_safe_next(request, ticket.get_absolute_url()))
+    return redirect(safe_next(request, ticket.get_absolute_url()))
 
 
 # --- messages: edit, delete, hide, mute --------------------------------------------------------------
@@ -291,7 +283,7 @@ def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
     message = _message_for(pk)
     if message.author_id != request.user.pk:
         raise Http404
-    back = _safe_next(request, reverse("chat:conversations"))
+    back = safe_next(request, reverse("chat:conversations"))
     form = EditForm(request.POST or None, initial={"body": message.body})
     if request.method == "POST" and form.is_valid():
         try:
@@ -309,7 +301,7 @@ def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def message_delete(request: HttpRequest, pk: int) -> HttpResponse:
     message = _message_for(pk)
-    back = _safe_next(request, reverse("chat:conversations"))
+    back = safe_next(request, reverse("chat:conversations"))
     try:
         services.message_delete(actor=request.user, message=message)
     except ChatError as error:
@@ -323,7 +315,7 @@ def message_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def message_hide(request: HttpRequest, pk: int) -> HttpResponse:
     message = _message_for(pk)
-    back = _safe_next(request, reverse("chat:conversations"))
+    back = safe_next(request, reverse("chat:conversations"))
     form = HideForm(request.POST)
     try:
         if not form.is_valid():
@@ -340,7 +332,7 @@ def message_hide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def mute(request: HttpRequest) -> HttpResponse:
     form = MuteForm(request.POST)
-    back = _safe_next(request, reverse("chat:conversations"))
+    back = safe_next(request, reverse("chat:conversations"))
     try:
         if not form.is_valid():
             raise ChatError("invalid", _("Choose for how long."))

@@ -5,46 +5,15 @@ through ``chat.services``, so the customer's open page updates live."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import ModelPermissionPolicy
 
 from chat import selectors, services
 from chat.errors import ChatError
 from chat.models import MESSAGE_MAX_LENGTH, Ticket, TicketStatus
-
-
-class StaffTicketPermissionPolicy(ModelPermissionPolicy):
-    """Any active staff member may see and work tickets; nobody adds or deletes them here
-    (customers open tickets; the dialog is kept)."""
-
-    WORK = {"view", "change"}
-
-    def user_has_permission(self, user, action):
-        return bool(user.is_active and user.is_staff and action in self.WORK)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-    def users_with_any_permission(self, actions):
-        if self.WORK & set(actions):
-            return get_user_model().objects.filter(is_active=True, is_staff=True)
-        return get_user_model().objects.none()
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        return self.user_has_any_permission(user, actions)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if self.user_has_any_permission(user, actions):
-            return Ticket.objects.all()
-        return Ticket.objects.none()
 
 
 class TicketAdminForm(WagtailAdminModelForm):

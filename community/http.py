@@ -1,4 +1,13 @@
-"""The few HTTP helpers views share: rate-limited actions and the 429 / 503 answers.
+"""The few HTTP helpers views share: JSON or a page, the login-required answer, the safe
+``next`` redirect, rate-limited actions and the 429 / 503 answers.
+
+Every view of the site that answers both forms and scripts uses these, one implementation each:
+
+- :func:`wants_json` — the request asked for (or sent) JSON;
+- :func:`login_needed` — 401 ``{"error", "login_url"}`` for scripts, else a message and the
+  log-in page that comes back to ``next_url``;
+- :func:`safe_next` / :func:`redirect_back` — the form's ``next`` when it points to this site,
+  else the view's fallback.
 
 ``@rate_limited("review_write")`` is the one way a view opts into the site's abuse limits
 (``community/ratelimit.py`` counts, in the shared cache). Only unsafe methods (POST …) are
@@ -23,10 +32,14 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -40,6 +53,29 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 def wants_json(request: HttpRequest) -> bool:
     """The client asked for JSON, or sent JSON."""
     return "application/json" in request.headers.get("Accept", "") or request.content_type == "application/json"
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The request's ``next`` (POST, then GET) when it points to this site, else ``fallback``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def redirect_back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    """Redirect to the safe ``next`` (see :func:`safe_next`), else to ``fallback``."""
+    return HttpResponseRedirect(safe_next(request, fallback))
+
+
+def login_needed(request: HttpRequest, *, message: str, next_url: str) -> HttpResponse:
+    """The answer to an anonymous action: 401 JSON with the log-in URL for scripts, else the
+    log-in page (with ``message`` shown) that returns to ``next_url``."""
+    if wants_json(request):
+        return JsonResponse({"error": message, "login_url": reverse("account_login")}, status=401)
+    messages.info(request, message)
+    return redirect_to_login(next_url)
 
 
 def is_new_account(user) -> bool:

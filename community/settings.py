@@ -52,16 +52,15 @@ CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "daphne",
-    # The site core.
+    # The site core, then the product features: in the order of the README's map.
     "community",
+    "community.catalog",
     "community.accounts",
     "community.moderation",
-    "community.catalog",
     "community.qa",
-    # Product features.
     "reviews",
-    "chat",
     "experts",
+    "chat",
     "search",
     # Wagtail.
     "wagtail.contrib.forms",

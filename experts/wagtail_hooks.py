@@ -7,24 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from community.accounts import trust
 from community.accounts.selectors import CabinetSection
 from community.catalog.models import ProductPage, ProductSection
+from community.layout import AssetBundle
 from experts import selectors
 from experts.admin.badges import BadgeViewSet
 
-# --- links and routing: the Experts' privileges in reviews and Q&A ---------------------------------
-
-
-@hooks.register("follow_user_links")
-def experts_links_are_followed(user) -> bool:
-    """Reviews ask whether an author's links lose ``nofollow``: Experts' do."""
-    return trust.links_followed(user)
-
-
-@hooks.register("qa_follow_links")
-def experts_links_are_followed_in_qa(user, category) -> bool:
-    return trust.links_followed(user)
+# --- routing: new questions reach the Experts (their links: community.accounts.trust) ---------
 
 
 @hooks.register("qa_question_recipients")
@@ -36,6 +25,13 @@ def experts_of_the_category(question):
 # --- pages ---------------------------------------------------------------------------------------
 
 
+@hooks.register("page_assets")
+def experts_assets() -> AssetBundle:
+    """Reputation blocks, the chart, leaderboards and the Experts' reviews."""
+    return AssetBundle(name="experts", css=("css/experts.css",), templates=("experts/",))
+
+
+
 @hooks.register("product_page_sections")
 def expert_reviews_section(request: HttpRequest, page: ProductPage) -> ProductSection | None:
     """«Отзывы экспертов»: the product's published reviews by Experts of its category, first."""
@@ -45,6 +41,7 @@ def expert_reviews_section(request: HttpRequest, page: ProductPage) -> ProductSe
     return ProductSection(
         key="expert_reviews", title=_("Experts' reviews"), template="experts/section_expert_reviews.html",
         order=19, context={"expert_reviews": reviews, "expert_reviews_category": page.top_category},
+        assets=("experts", "reviews"),  # the Experts' reviews are shown as review cards
     )
 
 
@@ -52,7 +49,8 @@ def expert_reviews_section(request: HttpRequest, page: ProductPage) -> ProductSe
 def reputation_section(request: HttpRequest, user) -> CabinetSection:
     """Reputation, level, Expert categories, badges and the chart of reputation over time."""
     return CabinetSection(key="reputation", title=_("Reputation"), template="experts/profile_reputation.html",
-                          order=10, context={"experts_reputation": selectors.profile_reputation(user=user)})
+                          order=10, context={"experts_reputation": selectors.profile_reputation(user=user)},
+                          assets=("experts",))
 
 
 @hooks.register("profile_sections")
@@ -62,7 +60,7 @@ def contributions_section(request: HttpRequest, user) -> CabinetSection | None:
         return None
     return CabinetSection(key="contributions", title=_("Reviews and answers"),
                           template="experts/profile_contributions.html", order=20,
-                          context={"experts_contributions": contributions})
+                          context={"experts_contributions": contributions}, assets=("experts",))
 
 
 @hooks.register("cabinet_sections")
@@ -70,7 +68,8 @@ def my_reputation_section(request: HttpRequest) -> CabinetSection | None:
     if not request.user.is_authenticated:
         return None
     return CabinetSection(key="reputation", title=_("My reputation"), template="experts/cabinet_reputation.html",
-                          order=15, context={"experts_my_reputation": selectors.cabinet_reputation(user=request.user)})
+                          order=15, context={"experts_my_reputation": selectors.cabinet_reputation(user=request.user)},
+                          assets=("experts",))
 
 
 # --- the audit log ----------------------------------------------------------------------------------

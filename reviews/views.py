@@ -12,20 +12,17 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from community.accounts.trust import is_indexable
 from community.catalog import selectors as catalog_selectors
 from community.catalog.models import ProductPage
-from community.http import rate_limited
+from community.http import login_needed, rate_limited, redirect_back, safe_next, wants_json
 from community.moderation import services as moderation_services
 from community.moderation.models import Status
 from reviews import selectors, services
@@ -36,10 +33,6 @@ from reviews.templatetags.reviews_tags import helpful_sentence
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
 def reviews_url(product: ProductPage, request: HttpRequest | None = None) -> str:
     return product.get_url(request) + product.reverse_subpage("reviews")
 
@@ -48,28 +41,8 @@ def write_url(product: ProductPage, request: HttpRequest | None = None) -> str:
     return product.get_url(request) + product.reverse_subpage("review_write")
 
 
-def _next_url(request: HttpRequest, fallback: str) -> str:
-    """The form's ``next`` when it points to this site, else ``fallback``."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        return fallback
-    return target
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
-    return HttpResponseRedirect(_next_url(request, fallback))
-
-
 def _review_anchor(review: Review, request: HttpRequest) -> str:
     return f"{reviews_url(review.product, request)}#review-{review.pk}"
-
-
-def _login_required(request: HttpRequest, message: str, next_url: str) -> HttpResponse:
-    if wants_json(request):
-        return JsonResponse({"error": message, "login_url": reverse("account_login")}, status=401)
-    messages.info(request, message)
-    return redirect_to_login(next_url)
 
 
 # --- product sub-pages ------------------------------------------------------------------------
@@ -113,7 +86,7 @@ def product_reviews(page: ProductPage, request: HttpRequest) -> HttpResponse:
 def review_write(page: ProductPage, request: HttpRequest) -> HttpResponse:
     """Write a review of the product, or edit one's existing review (one per product)."""
     if not request.user.is_authenticated:
-        return _login_required(request, _("Log in to write a review."), request.get_full_path())
+        return login_needed(request, message=_("Log in to write a review."), next_url=request.get_full_path())
     existing = services.review_for_author(author=request.user, product=page)
     photos = list(existing.photos.all()) if existing else []
     if request.method == "POST":
@@ -194,7 +167,7 @@ def review_vote(request: HttpRequest, pk: int) -> HttpResponse:
     """Vote helpful / not helpful / withdraw; JSON for the script, else redirect back."""
     review = get_object_or_404(Review.objects.select_related("product"), pk=pk)
     if not request.user.is_authenticated:
-        return _login_required(request, _("Log in to vote."), _review_anchor(review, request))
+        return login_needed(request, message=_("Log in to vote."), next_url=_review_anchor(review, request))
     form = VoteForm(request.POST)
     if not form.is_valid():
         return _vote_error(request, review, _("Choose “helpful” or “not helpful”."))
@@ -216,14 +189,14 @@ def review_vote(request: HttpRequest, pk: int) -> HttpResponse:
             "message": message,
         })
     messages.success(request, message)
-    return _back(request, _review_anchor(review, request))
+    return redirect_back(request, _review_anchor(review, request))
 
 
 def _vote_error(request: HttpRequest, review: Review, message: str, status: int = 400) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"error": message}, status=status)
     messages.error(request, message)
-    return _back(request, _review_anchor(review, request))
+    return redirect_back(request, _review_anchor(review, request))
 
 
 @rate_limited("flag")
@@ -232,7 +205,7 @@ def review_flag(request: HttpRequest, pk: int) -> HttpResponse:
     (GET), its POST redirects back to the review; the script's requests get JSON."""
     review = get_object_or_404(Review.objects.select_related("product", "author__profile"), pk=pk, status=Status.PUBLISHED)
     if not request.user.is_authenticated:
-        return _login_required(request, _("Log in to report content."), request.get_full_path())
+        return login_needed(request, message=_("Log in to report content."), next_url=request.get_full_path())
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
     back = _review_anchor(review, request)
@@ -250,12 +223,12 @@ def review_flag(request: HttpRequest, pk: int) -> HttpResponse:
                 if wants_json(request):
                     return JsonResponse({"message": message})
                 messages.success(request, message)
-                return _back(request, back)
+                return redirect_back(request, back)
         if wants_json(request):
             return JsonResponse({"error": error}, status=400)
         form.add_error(None, error)
     return render(request, "reviews/flag.html", {
-        "review": review, "form": form, "back": _next_url(request, back),
+        "review": review, "form": form, "back": safe_next(request, back),
         "breadcrumbs": [*catalog_selectors.breadcrumbs(review.product), review.product],
     }, status=400 if form.errors else 200)
 
@@ -269,7 +242,7 @@ def review_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.review_delete(actor=request.user, review=review)
     except PermissionDenied:
         if not request.user.is_authenticated:
-            return _login_required(request, _("Log in to manage your review."), reviews_url(product, request))
+            return login_needed(request, message=_("Log in to manage your review."), next_url=reviews_url(product, request))
         raise
     except services.ReviewError as error:
         messages.error(request, str(error))
@@ -283,7 +256,7 @@ def review_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """The shop's staff post (or replace) the public reply under a review."""
     review = get_object_or_404(Review.objects.select_related("product"), pk=pk)
     if not request.user.is_authenticated:
-        return _login_required(request, _("Log in to reply."), _review_anchor(review, request))
+        return login_needed(request, message=_("Log in to reply."), next_url=_review_anchor(review, request))
     form = ReplyForm(request.POST)
     try:
         if not form.is_valid():
@@ -295,5 +268,5 @@ def review_reply(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("The reply is published."))
-    return _back(request, _review_anchor(review, request))
+    return redirect_back(request, _review_anchor(review, request))
 

@@ -12,6 +12,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from community.catalog.models import ProductPage, ProductSection
+from community.layout import AssetBundle
 from community.moderation.viewsets import InspectPanel, ModeratedContentViewSet, ModerationFilterSet
 from reviews import selectors, views
 from reviews.models import RATINGS, ProductReviewStats, Review, ReviewPhoto
@@ -32,6 +33,7 @@ def rating_summary_section(request: HttpRequest, page: ProductPage) -> ProductSe
         key="summary", title=_("Rating"), template="reviews/section_summary.html", order=0,
         context={"reviews_stats": _stats(request, page), "reviews_url": views.reviews_url(page, request),
                  "reviews_write_url": views.write_url(page, request)},
+        assets=("reviews",),
     )
 
 
@@ -48,7 +50,14 @@ def reviews_section(request: HttpRequest, page: ProductPage) -> ProductSection:
             "reviews_own": selectors.own_review(viewer=request.user, product=page),
             "reviews_sort_options": [(key, label) for key, (label, _order) in selectors.SORTS.items()],
         },
+        assets=("reviews",),
     )
+
+
+@hooks.register("page_assets")
+def reviews_assets() -> AssetBundle:
+    """Reviews' styles and script: on its own pages and wherever its sections are shown."""
+    return AssetBundle(name="reviews", css=("css/reviews.css",), js=("js/reviews.js",), templates=("reviews/",))
 
 
 @hooks.register("product_page_routes")

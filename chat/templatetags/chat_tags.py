@@ -1,20 +1,10 @@
-"""``{% chat_header_link %}``: the header's link to conversations with the live unread badge."""
+"""Chat's template filters (the header's «Сообщения» link is a ``header_items`` hook)."""
 
 from __future__ import annotations
 
 from django import template
 
-from chat.selectors import unread_count
-
 register = template.Library()
-
-
-@register.inclusion_tag("chat/header_link.html", takes_context=True)
-def chat_header_link(context) -> dict:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    signed_in = bool(user is not None and user.is_authenticated)
-    return {"signed_in": signed_in, "unread": unread_count(user.pk) if signed_in else 0}
 
 
 @register.filter

@@ -16,7 +16,7 @@ class CabinetSection:
     """A block another app adds to the personal account (tickets, notifications…).
 
     Apps register callables ``(request) -> CabinetSection | None`` with the Wagtail hook
-    ``cabinet_sections``.
+    ``cabinet_sections``; ``assets`` are loaded only on pages that show the section.
     """
 
     key: str
@@ -24,6 +24,7 @@ class CabinetSection:
     template: str
     order: int = 100
     context: dict[str, Any] = field(default_factory=dict)
+    assets: tuple[str, ...] = ()  # static bundles it needs (``page_assets`` hook)
 
 
 def profile_sections(*, request, user) -> list[CabinetSection]:

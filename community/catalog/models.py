@@ -111,13 +111,17 @@ class StockStatus(models.TextChoices):
 
 @dataclass
 class ProductSection:
-    """A block another app adds to product pages (reviews, Q&A, chat), see ``product_sections``."""
+    """A block another app adds to product pages (reviews, Q&A, chat), see ``product_sections``.
+
+    ``assets`` names the static bundles it needs (``page_assets`` hook, ``community/layout.py``):
+    the page loads them only while the section is shown."""
 
     key: str
     title: str
     template: str
     order: int = 100
     context: dict[str, Any] = field(default_factory=dict)
+    assets: tuple[str, ...] = ()
 
 
 class ProductPage(RoutablePageMixin, Page):

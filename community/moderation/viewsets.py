@@ -29,9 +29,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -43,35 +41,11 @@ from wagtail.admin.views.generic.models import InspectView
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.models import ModelLogEntry
-from wagtail.permission_policies.base import ModelPermissionPolicy
-from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from community.admin_roles import ModerationPermissionPolicy
 from community.moderation import services
 from community.moderation.models import TRANSITIONS, Action, Flag, Status
-
-
-class ModerationPermissionPolicy(ModelPermissionPolicy):
-    """Moderators may view and moderate; add/change/delete stay with superusers."""
-
-    MODERATOR_ACTIONS = frozenset({"view", "moderate"})
-
-    def user_has_permission(self, user, action):
-        if not (user and user.is_authenticated and user.is_active):
-            return False
-        if user.is_superuser:
-            return True
-        return action in self.MODERATOR_ACTIONS and services.can_moderate(user)
-
-    def users_with_any_permission(self, actions):
-        users = get_user_model().objects.filter(is_active=True)
-        if not set(actions) & self.MODERATOR_ACTIONS:
-            return users.filter(is_superuser=True)
-        return users.filter(
-            Q(is_superuser=True)
-            | Q(user_permissions__codename="moderate_content", user_permissions__content_type__app_label="moderation")
-            | Q(groups__permissions__codename="moderate_content", groups__permissions__content_type__app_label="moderation")
-        ).distinct()
 
 
 class ModerationFilterSet(WagtailFilterSet):
@@ -199,8 +173,7 @@ class ModeratedContentViewSet(SnippetViewSet):
     menu_order = 250
 
     def on_register(self):
-        if not policy_registry.get_by_type(self.model, fallback=False):
-            register_permission_policy(self.model, ModerationPermissionPolicy(self.model), exact_class=True)
+        ModerationPermissionPolicy.register_for(self.model)
         super().on_register()
 
     def get_moderation_filterset_class(self):

@@ -10,9 +10,9 @@ Q&A never imports those apps; they register Wagtail hooks that these functions c
     callables ``(users: list[User], category: CategoryPage | None) -> dict[user_id, list[AuthorBadge]]``
     called once per page with every author on it (so the hook can run a fixed number of
     queries); the experts app returns the Expert badge for Experts of ``category``.
-``qa_follow_links``
-    callables ``(user, category) -> bool``: whether links in this author's text are followed
-    (no ``nofollow``). Any hook answering True wins; the default is ``ugc nofollow``.
+
+Whether an author's links are followed is not a hook: ``community.accounts.trust.links_followed``
+decides it for Q&A as for reviews and chat.
 """
 
 from __future__ import annotations
@@ -75,17 +75,3 @@ def extra_author_badges(*, users: Iterable, product) -> dict[int, list[AuthorBad
             result.setdefault(user_id, []).extend(badges)
     return result
 
-
-def links_followed_for(*, user, product) -> bool:
-    """Whether links written by ``user`` about ``product`` lose ``nofollow`` (Experts' do).
-
-    ``user`` and ``product`` may be callables, so that nothing is loaded while no app has
-    registered a ``qa_follow_links`` hook (``resanitize`` calls this for every row).
-    """
-    registered = hooks.get_hooks("qa_follow_links")
-    if not registered:
-        return False
-    user = user() if callable(user) else user
-    product = product() if callable(product) else product
-    category = getattr(product, "top_category", None)
-    return any(hook(user, category) for hook in registered)

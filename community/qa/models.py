@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.accounts.trust import links_followed
 from community.catalog.models import ProductPage
 from community.moderation.models import ModeratedContent
 from community.text import excerpt
@@ -69,9 +70,8 @@ class Question(ModeratedContent):
         return self.title
 
     def follow_links(self) -> bool:
-        from community.qa.extensions import links_followed_for
-
-        return links_followed_for(user=lambda: self.author, product=lambda: self.product)
+        """Experts' links are followed (``rel="ugc"``); everyone else's keep ``nofollow``."""
+        return links_followed(self.author)
 
     @property
     def route_kwargs(self) -> dict:
@@ -142,9 +142,8 @@ class Answer(ModeratedContent):
         return f"{self.question.title} — {self}"
 
     def follow_links(self) -> bool:
-        from community.qa.extensions import links_followed_for
-
-        return links_followed_for(user=lambda: self.author, product=lambda: self.question.product)
+        """Experts' links are followed (``rel="ugc"``); everyone else's keep ``nofollow``."""
+        return links_followed(self.author)
 
     @property
     def anchor(self) -> str:

@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from community import events
+from community.accounts.trust import links_followed
 from community.catalog.models import ProductPage, Purchase
 from community.moderation.models import Action, Flag, Status
 from community.moderation.services import initial_status
 from community.qa import terms
-from community.qa.extensions import links_followed_for, question_recipients
+from community.qa.extensions import question_recipients
 from community.qa.models import (
     ANSWER_MAX_LENGTH,
     DETAILS_MAX_LENGTH,
@@ -120,7 +121,7 @@ def question_ask(*, author, product: ProductPage, title: str, details: str = "")
         raise QAError(_("This product is not available."), code="not_found")
     title = _clean_title(title)
     details_text = _sanitized(details, field="details", max_length=DETAILS_MAX_LENGTH, required=False,
-                              follow_links=links_followed_for(user=author, product=product))
+                              follow_links=links_followed(author))
     with transaction.atomic():
         question = Question(
             product=product, author=author, title=title, slug=terms.slug_for(title),
@@ -257,7 +258,7 @@ def answer_post(*, author, question: Question, text: str) -> Answer:
             # The author deleted their answer and answers afresh: the removed row (already
             # uncounted, its reputation reversed) goes with its votes.
             earlier.delete()
-        follow = links_followed_for(user=author, product=locked.product)
+        follow = links_followed(author)
         text_value = _sanitized(text, field="text", max_length=ANSWER_MAX_LENGTH, required=True, follow_links=follow)
         answer = Answer(
             question=locked, author=author, text=text_value.source, text_html=text_value.html,

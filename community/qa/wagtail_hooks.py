@@ -11,6 +11,7 @@ from wagtail import hooks
 
 from community.accounts.selectors import CabinetSection
 from community.catalog.models import ProductSection
+from community.layout import AssetBundle
 from community.qa import selectors, services, views
 
 
@@ -24,6 +25,12 @@ def qa_routes():
     ]
 
 
+@hooks.register("page_assets")
+def qa_assets() -> AssetBundle:
+    """Q&A's styles and script (similar questions while typing, votes in place)."""
+    return AssetBundle(name="qa", css=("css/qa.css",), js=("js/qa.js",), templates=("qa/",))
+
+
 @hooks.register("product_page_sections")
 def qa_product_section(request, page) -> ProductSection:
     from community.qa.forms import QuestionForm
@@ -31,7 +38,7 @@ def qa_product_section(request, page) -> ProductSection:
     block = selectors.product_top_questions(product=page, viewer=request.user, product_url=page.get_url(request))
     return ProductSection(
         key="qa", title=_("Questions and answers"), template="qa/product_section.html", order=30,
-        context={"qa_block": block, "qa_form": QuestionForm()},
+        context={"qa_block": block, "qa_form": QuestionForm()}, assets=("qa",),
     )
 
 
@@ -43,7 +50,7 @@ def qa_cabinet_section(request) -> CabinetSection | None:
         return None
     return CabinetSection(
         key="qa", title=_("My questions and answers"), template="qa/cabinet_section.html", order=30,
-        context={"qa_my_questions": questions, "qa_my_answers": answers},
+        context={"qa_my_questions": questions, "qa_my_answers": answers}, assets=("qa",),
     )
 
 

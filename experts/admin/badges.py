@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from experts.admin.policies import StaffEditable, register_policy
+from community.admin_roles import StaffEditable
 from experts.models import Badge
 
 
@@ -18,5 +18,5 @@ class BadgeViewSet(SnippetViewSet):
     copy_view_enabled = False
 
     def on_register(self):
-        register_policy(self.model, StaffEditable)
+        StaffEditable.register_for(self.model)
         super().on_register()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from experts.admin.policies import ReadOnlyForModerators, register_policy
+from community.admin_roles import ReadOnlyForModerators
 from experts.models import FraudCase
 
 
@@ -22,5 +22,5 @@ class FraudCaseViewSet(ModelViewSet):
     exclude_form_fields: list = []
 
     def on_register(self):
-        register_policy(self.model, ReadOnlyForModerators)
+        ReadOnlyForModerators.register_for(self.model)
         super().on_register()

@@ -8,7 +8,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from experts.admin.policies import ReadOnlyForModerators, register_policy
+from community.admin_roles import ReadOnlyForModerators
 from experts.models import Reason, ReputationEvent
 
 
@@ -46,5 +46,5 @@ class LedgerViewSet(ModelViewSet):
     exclude_form_fields: list = []
 
     def on_register(self):
-        register_policy(self.model, ReadOnlyForModerators)
+        ReadOnlyForModerators.register_for(self.model)
         super().on_register()

@@ -21,10 +21,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.models import ModelLogEntry
 
+from community.admin_roles import ReadOnlyForModerators
 from community.catalog.models import CategoryPage
 from community.moderation.services import can_moderate
 from experts import services
-from experts.admin.policies import ReadOnlyForModerators, register_policy
 from experts.models import ExpertStatus, Override
 
 
@@ -166,7 +166,7 @@ class ExpertStatusViewSet(ModelViewSet):
     exclude_form_fields: list = []
 
     def on_register(self):
-        register_policy(self.model, ReadOnlyForModerators)
+        ReadOnlyForModerators.register_for(self.model)
         super().on_register()
 
     def get_index_view_kwargs(self, **kwargs):

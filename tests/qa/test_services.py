@@ -402,15 +402,12 @@ def test_concurrent_votes_keep_the_counters_exact(page_tree, settings):
 # --- links and re-sanitizing ------------------------------------------------------------------
 
 
-def test_links_are_nofollow_unless_a_hook_trusts_the_author(question, other_shopper, third_shopper):
-    from wagtail import hooks
-
-    def experts_links(user, category):
-        return user.username == "laertes" and category.title == "Ноутбуки"
-
-    with hooks.register_temporarily("qa_follow_links", experts_links):
-        trusted = services.answer_post(author=third_shopper, question=question, text="См. https://example.com/a")
-        ordinary = services.answer_post(author=other_shopper, question=question, text="См. https://example.com/b")
+def test_links_are_nofollow_unless_trust_follows_the_author(question, other_shopper, third_shopper):
+    # One decision, one mechanism: community.accounts.trust.links_followed (Experts' links).
+    third_shopper.profile.expert_categories = [{"id": question.product.top_category_id, "title": "Ноутбуки"}]
+    third_shopper.profile.save(update_fields=["expert_categories"])
+    trusted = services.answer_post(author=third_shopper, question=question, text="См. https://example.com/a")
+    ordinary = services.answer_post(author=other_shopper, question=question, text="См. https://example.com/b")
     assert 'rel="ugc noopener"' in trusted.text_html
     assert 'rel="ugc nofollow noopener"' in ordinary.text_html
 
