@@ -16,15 +16,15 @@ def test_russian_translations_are_complete():
     from tests.polib_free_po_check import untranslated
 
     for po in ROOT.glob("**/locale/ru/LC_MESSAGES/django.po"):
-        if ".venv" in po.parts:
-            continue
+        if any(part.startswith(".") or part == "node_modules" for part in po.relative_to(ROOT).parts):
+            continue  # virtual environments (.venv, .venv-lowest) and tool folders hold others' catalogs
         assert untranslated(po) == [], po
 
 
 def test_compiled_translations_are_up_to_date():
     for po in ROOT.glob("**/locale/ru/LC_MESSAGES/django.po"):
-        if ".venv" in po.parts:
-            continue
+        if any(part.startswith(".") or part == "node_modules" for part in po.relative_to(ROOT).parts):
+            continue  # virtual environments (.venv, .venv-lowest) and tool folders hold others' catalogs
         mo = po.with_suffix(".mo")
         assert mo.exists(), mo
         assert _same_catalog(po, mo), f"{mo} is stale: run make messages"
