@@ -33,7 +33,8 @@ from chat.errors import ChatError
 from chat.fanout import Hub, LayerReader, Subscription, hub_for
 from chat.models import RoomKind
 from chat.permissions import Access, can_enter_lounge, room_access
-from chat.selectors import PAGE_SIZE, message_page, messages_after, unread_count
+from chat.selectors import PAGE_SIZE, message_page, messages_after
+from chat.unread import unread_count
 
 logger = logging.getLogger("chat.consumers")
 

@@ -1,21 +1,19 @@
-"""The chat's places on the site: the product discussion, the personal account's tickets,
-the "Написать" button on profiles, the ticket queue and audit-log actions in the admin."""
+"""The chat's places on the site: the product discussion, the "Написать" button on profiles and
+the audit-log actions in the admin. The support desk's (the account's tickets, the admin queue)
+are in ``chat.support.wagtail_hooks``, loaded from here (Wagtail reads one hooks module per app)."""
 
 from __future__ import annotations
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.permissions import register_permission_policy
 
-from chat import selectors, views
-from chat.models import Block, Ticket
+from chat import views
+from chat.models import Block
 from chat.panels import script_strings
-from chat.viewsets import StaffTicketPermissionPolicy, ticket_viewset
+from chat.support import wagtail_hooks as support_hooks  # noqa: F401  (registers its hooks)
 from community.accounts.selectors import CabinetSection
 from community.catalog.models import ProductSection
-
-register_permission_policy(Ticket, StaffTicketPermissionPolicy(Ticket))
 
 
 @hooks.register("product_page_sections")
@@ -30,14 +28,6 @@ def product_discussion_routes():
     return [path("chat/", views.product_chat, name="chat")]
 
 
-@hooks.register("cabinet_sections")
-def cabinet_tickets(request) -> CabinetSection | None:
-    if not request.user.is_authenticated:
-        return None
-    return CabinetSection(key="tickets", title=_("Support tickets"), template="chat/cabinet_tickets.html", order=50,
-                          context={"chat_tickets": selectors.tickets_for_customer(user=request.user, limit=10)})
-
-
 @hooks.register("profile_sections")
 def profile_write_button(request, user) -> CabinetSection | None:
     """ "Написать" on a public profile (and block / unblock)."""
@@ -47,11 +37,6 @@ def profile_write_button(request, user) -> CabinetSection | None:
     blocked_by_me = viewer.is_authenticated and Block.objects.filter(blocker=viewer, blocked=user).exists()
     return CabinetSection(key="actions", title=_("Write"), template="chat/profile_actions.html", order=10,
                           context={"chat_blocked_by_me": blocked_by_me})
-
-
-@hooks.register("register_admin_viewset")
-def register_ticket_queue():
-    return ticket_viewset
 
 
 @hooks.register("register_log_actions")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from chat.selectors import unread_count
+from chat.unread import unread_count
 
 register = template.Library()
 

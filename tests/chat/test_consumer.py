@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from chat import fanout, rooms, services
 from chat.models import Message, Room, RoomKind
+from chat.support import services as support_services
 from community.moderation.models import Status
 from tests.chat.conftest import set_send_limit
 
@@ -159,7 +160,7 @@ async def test_strangers_cannot_send_to_a_ticket_and_nobody_to_a_closed_one(sock
     stranger = await sockets(outsider)
     await stranger.send(type="send", room=key, client_id="s", body="Я тоже")
     assert (await stranger.frame("error"))["code"] == "forbidden"
-    await database_sync_to_async(services.ticket_close)(actor=shopper, ticket=ticket)
+    await database_sync_to_async(support_services.ticket_close)(actor=shopper, ticket=ticket)
     customer = await sockets(shopper)
     await customer.send(type="send", room=key, client_id="c", body="Ещё")
     assert (await customer.frame("error"))["code"] == "ticket_closed"
@@ -257,7 +258,7 @@ async def test_direct_messages_notify_the_other_side_with_unread_counts(sockets,
 
 async def test_tickets_are_live_for_staff_and_the_customer(sockets, shopper, staff):
     agent = await sockets(staff)
-    ticket = await database_sync_to_async(services.ticket_open)(customer=shopper, subject="Возврат",
+    ticket = await database_sync_to_async(support_services.ticket_open)(customer=shopper, subject="Возврат",
                                                                 body="Хочу вернуть товар")
     opened = await agent.frame("notification")
     assert opened["kind"] == "ticket_opened" and opened["ticket"] == "T-000001"

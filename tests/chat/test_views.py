@@ -7,7 +7,9 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from chat import services
-from chat.models import Message, Room, Ticket, TicketStatus
+from chat.models import Message, Room
+from chat.support import services as support_services
+from chat.support.models import Ticket, TicketStatus
 from community.moderation.models import Status
 from tests.chat import factories as chat_factories
 from tests.factories import UserFactory
@@ -288,7 +290,7 @@ def test_staff_assign_and_answer_from_the_site(client, ticket, staff):
 
 def test_staff_work_tickets_from_the_admin_queue(client, ticket, shopper, django_user_model):
     admin = django_user_model.objects.create_superuser("gertrude", "g@example.ru", "x")
-    services.ticket_open(customer=shopper, subject="Возврат", body="Хочу вернуть")
+    support_services.ticket_open(customer=shopper, subject="Возврат", body="Хочу вернуть")
     client.force_login(admin)
     queue = client.get(reverse("support_tickets:index"))
     assert queue.status_code == 200 and "T-000001" in queue.content.decode() and "Возврат" in queue.content.decode()

@@ -1,6 +1,6 @@
 """The support ticket queue in the Wagtail admin: staff filter tickets (open, waiting for the
 customer, closed; assignee), read the dialog, answer, assign, close and reopen — every change
-through ``chat.services``, so the customer's open page updates live."""
+through ``chat.support.services``, so the customer's open page updates live."""
 
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
-from chat import selectors, services
+from chat import selectors
 from chat.errors import ChatError
-from chat.models import MESSAGE_MAX_LENGTH, Ticket, TicketStatus
+from chat.models import MESSAGE_MAX_LENGTH
+from chat.support import selectors as support_selectors
+from chat.support import services
+from chat.support.models import Ticket, TicketStatus
 
 
 class StaffTicketPermissionPolicy(ModelPermissionPolicy):
@@ -58,11 +61,11 @@ class TicketAdminForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = services.staff_users()
+        self.fields["assignee"].queryset = support_selectors.staff_users()
 
 
 class TicketEditView(generic.EditView):
-    template_name = "chat/admin/ticket_edit.html"
+    template_name = "chat/support/admin/ticket_edit.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
