@@ -1,0 +1,1 @@
+"""Chat: rooms, messages, blocks, mutes and the live hub (fan-out, recovery, presence); imports the core (catalog, accounts, moderation) and wires ``chat.support`` in only (models, urls, hooks, receivers); sends ``message_posted`` and hears ``content_moderated``."""
