@@ -8,7 +8,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from chat import fanout, rooms, services
+from chat import fanout, recovery, rooms, services
 from chat.models import Message, Room, RoomKind
 from chat.support import services as support_services
 from community.moderation.models import Status
@@ -302,7 +302,7 @@ async def test_messages_posted_while_subscribing_arrive_once_and_in_order(socket
 async def test_messages_the_layer_dropped_are_refilled_from_the_database(sockets, product_room, shopper, monkeypatch):
     """A stored message whose broadcast never arrived is detected by the next one's ``prev``
     (or, when it was the last one, by the heartbeat) and delivered from the database."""
-    monkeypatch.setattr(fanout, "HEARTBEAT_SECONDS", 0.3)
+    monkeypatch.setattr(recovery, "HEARTBEAT_SECONDS", 0.3)
     key = rooms.room_key(product_room)
     reader = await sockets()
     await reader.subscribe(key)
