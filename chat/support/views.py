@@ -31,7 +31,8 @@ User = get_user_model()
 @login_required
 @require_GET
 def tickets(request: HttpRequest) -> HttpResponse:
-    return render(request, "chat/support/tickets.html", {"tickets": support_selectors.tickets_for_customer(user=request.user)})
+    return render(request, "chat/support/tickets.html",
+                  {"tickets": support_selectors.tickets_for_customer(user=request.user)})
 
 
 @login_required
