@@ -1,0 +1,1 @@
+"""Chat: rooms, messages, blocks, mutes and the live hub (fan-out, recovery, presence); imports the core (catalog, accounts, moderation) and ``chat.support`` only to wire it in (models, urls, hooks, receivers) and to list a user's tickets on ``/chat/``; sends ``message_posted`` and hears ``content_moderated``."""

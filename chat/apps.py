@@ -7,10 +7,8 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chat")
 
     def ready(self) -> None:
-        from chat import signals
+        from chat import receivers  # noqa: F401  (connects the @receiver functions)
         from chat.server_options import close_oversized_messages_with_1009
-        from community import events
+        from chat.support import receivers as support_receivers  # noqa: F401
 
         close_oversized_messages_with_1009()
-
-        events.content_moderated.connect(signals.on_content_moderated, dispatch_uid="chat.on_content_moderated")

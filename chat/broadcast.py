@@ -9,7 +9,8 @@ writes the pre-encoded text to its sockets:
 
 * ``chat.message {room, id, prev, texts}`` — a new message; ``prev`` is the room's previous
   message id (a gap means a dropped broadcast, which the hub refills from the database),
-* ``chat.event {room, texts | text, presence}`` — edits, removals, typing, ticket status,
+* ``chat.event {room, texts | text, presence}`` — edits, removals, typing, ticket status
+  (``chat.support.broadcast``),
 * ``chat.presence {room, process, count, query}`` — presence counts per process,
 * ``chat.access {room}`` — a block changed who sees whose presence.
 
@@ -23,20 +24,19 @@ from collections import Counter as Tally
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.utils import translation
-from django.utils.translation import gettext as _
 
 from chat import frames
-from chat.models import Membership, Message, Room, RoomKind, Ticket
-from chat.rooms import STAFF_GROUP, group_name, room_key, user_group
-from chat.selectors import invalidate_unread, unread_count
+from chat.models import Membership, Message, Room, RoomKind
+from chat.rooms import group_name, room_key, user_group
+from chat.unread import invalidate_unread, unread_count
 from community.text import excerpt
 
 logger = logging.getLogger("chat.broadcast")
 stats: Tally = Tally()
 
 
-def _group_send(group: str, message: dict) -> None:
+def group_send(group: str, message: dict) -> None:
+    """Send to a layer group; a failure is logged and counted, never raised (see above)."""
     layer = get_channel_layer()
     if layer is None:
         return
@@ -55,7 +55,7 @@ def message_created(message_id: int, previous_id: int) -> None:
     if message is None:
         return
     key = room_key(message.room)
-    _group_send(group_name(key), {
+    group_send(group_name(key), {
         "type": "chat.message", "room": key, "id": message.pk, "prev": previous_id,
         "texts": frames.message_texts(message, room=key),
     })
@@ -71,7 +71,7 @@ def message_changed(message_id: int, change: str) -> None:
     if message is None:
         return
     key = room_key(message.room)
-    _group_send(group_name(key), {"type": "chat.event", "room": key,
+    group_send(group_name(key), {"type": "chat.event", "room": key,
                                   "texts": frames.message_texts(message, room=key, change=change)})
     if message.room.kind in (RoomKind.DIRECT, RoomKind.TICKET):
         unread_changed(list(Membership.objects.filter(room=message.room).values_list("user_id", flat=True)))
@@ -85,7 +85,7 @@ def notify_unread(user_ids: list[int], *, room: str | None = None, message: Mess
         if message is not None:
             fields.update(kind="message", room=room, from_name=message.author.profile.name,
                           excerpt=excerpt(message.body_html, 80), url=room_url(message.room))
-        _group_send(user_group(user_id), {"type": "chat.notify", "text": frames.encode("notification", **fields)})
+        group_send(user_group(user_id), {"type": "chat.notify", "text": frames.encode("notification", **fields)})
 
 
 def unread_changed(user_ids: list[int]) -> None:
@@ -104,43 +104,8 @@ def room_url(room: Room) -> str:
     return reverse("chat:conversations")
 
 
-def ticket_frame_texts(ticket: Ticket, key: str) -> dict[str, str]:
-    texts = {}
-    for language in frames.languages():
-        with translation.override(language):
-            texts[language] = frames.encode(
-                "notification", kind="ticket", room=key, ticket=ticket.code, status=ticket.status,
-                status_label=str(ticket.get_status_display()),
-                assignee=ticket.assignee.profile.name if ticket.assignee_id else None,
-            )
-    return texts
-
-
-def ticket_changed(ticket_id: int) -> None:
-    """Tell the ticket's open pages its status/assignee changed."""
-    ticket = Ticket.objects.select_related("room", "assignee__profile").filter(pk=ticket_id).first()
-    if ticket is None:
-        return
-    key = room_key(ticket.room)
-    _group_send(group_name(key), {"type": "chat.event", "room": key, "texts": ticket_frame_texts(ticket, key)})
-
-
-def ticket_opened(ticket_id: int) -> None:
-    """Tell signed-in staff that a new ticket arrived."""
-    ticket = Ticket.objects.select_related("customer__profile").filter(pk=ticket_id).first()
-    if ticket is None:
-        return
-    texts = {}
-    for language in frames.languages():
-        with translation.override(language):
-            title = _("New ticket %(code)s: %(subject)s") % {"code": ticket.code, "subject": ticket.subject}
-        texts[language] = frames.encode("notification", kind="ticket_opened", ticket=ticket.code, title=title,
-                                        url=ticket.get_absolute_url())
-    _group_send(STAFF_GROUP, {"type": "chat.notify", "texts": texts})
-
-
 def access_changed(key: str) -> None:
-    _group_send(group_name(key), {"type": "chat.access", "room": key})
+    group_send(group_name(key), {"type": "chat.access", "room": key})
 
 
 def typing_text(key: str, user) -> str:

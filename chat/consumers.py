@@ -9,7 +9,7 @@ JSON, text with a NUL or a lone surrogate, unknown types and bad fields get an `
 and the socket stays open; more than the rate limit (shared by all processes) gets
 ``error {code: "rate_limited"}``; muted users cannot send; while the database is unreachable
 frames get ``error {code: "unavailable"}`` and the socket stays open. A channel-layer read
-error never closes the socket: the read is retried (``chat.fanout.LayerReader``).
+error never closes the socket: the read is retried (``chat.layer_reader.LayerReader``).
 """
 
 from __future__ import annotations
@@ -30,10 +30,12 @@ from django.utils.translation import gettext as _
 
 from chat import frames, rooms, services
 from chat.errors import ChatError
-from chat.fanout import Hub, LayerReader, Subscription, hub_for
+from chat.fanout import Hub, Subscription, hub_for
+from chat.layer_reader import LayerReader
 from chat.models import RoomKind
 from chat.permissions import Access, can_enter_lounge, room_access
-from chat.selectors import PAGE_SIZE, message_page, messages_after, unread_count
+from chat.selectors import PAGE_SIZE, message_page, messages_after
+from chat.unread import unread_count
 
 logger = logging.getLogger("chat.consumers")
 

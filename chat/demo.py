@@ -10,8 +10,9 @@ from django.contrib.auth.models import Group
 from django.db.models import Max
 from django.utils import timezone
 
-from chat.models import Counter, Membership, Message, Room, RoomKind, Ticket, TicketStatus
+from chat.models import Membership, Message, Room, RoomKind
 from chat.services import direct_key
+from chat.support.models import Counter, Ticket, TicketStatus
 from community.demo import DemoContext
 from community.moderation.models import Status
 from community.text import sanitize_inline

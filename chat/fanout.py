@@ -20,6 +20,11 @@ above the subscription's starting point, in id order, exactly once —
 
 Presence is counted per process and shared through the layer (debounced), typing and other
 events are forwarded as they come.
+
+The hub is one class in three modules, one job each: this one (subscriptions, reading the
+layer, fan-out), ``chat.recovery`` (gap refill, heartbeat, resync after an outage) and
+``chat.presence`` (presence across processes); ``chat.layer_reader`` reads the layer through
+its failures.
 """
 
 from __future__ import annotations
@@ -27,28 +32,43 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
 import weakref
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from channels.db import database_sync_to_async
 
 from chat import frames
+from chat.hub_stats import stats
+from chat.layer_reader import LayerReader
+from chat.presence import PresenceMixin, online_count
+from chat.recovery import RecoveryMixin, room_head
 from chat.rooms import group_name
 
 logger = logging.getLogger("chat.fanout")
 
-HEARTBEAT_SECONDS = 5.0
-ANNOUNCE_EVERY_TICKS = 4  # presence re-announced (and group membership refreshed) every 20 s
-PRESENCE_TTL_SECONDS = 50.0
-DEBOUNCE_SECONDS = 0.5
-REFILL_LIMIT = 1000
-SUMMARY_EVERY_TICKS = 12  # a minute
 
-# Process-wide counters: deliveries, gaps (layer drops detected), refilled messages, duplicates…
-stats: Counter = Counter()
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One thing for a room's sockets: a message (``message_id`` set: each socket gets it once,
+    in id order) or an event (edits, removals, typing, presence; ``presence_only`` events go
+    only to subscribers who share presence). ``texts`` is pre-encoded, one text per UI
+    language, or one text for all."""
+
+    texts: dict[str, str] | str
+    message_id: int | None = None
+    presence_only: bool = False
+
+    @classmethod
+    def message(cls, message_id: int, texts: dict[str, str] | str) -> Delivery:
+        return cls(texts=texts, message_id=message_id)
+
+    @classmethod
+    def event(cls, texts: dict[str, str] | str, *, presence_only: bool = False) -> Delivery:
+        return cls(texts=texts, presence_only=presence_only)
 
 
 class Subscription:
@@ -64,7 +84,7 @@ class Subscription:
         self.can_write = can_write
         self.last_id = 0
         # While the subscriber loads its history: what arrived live meanwhile, in order.
-        self.buffer: list[tuple[str, int, Any, bool]] | None = []
+        self.buffer: list[Delivery] | None = []
         self.typing_at = 0.0
 
     async def write(self, texts: dict[str, str] | str) -> None:
@@ -89,8 +109,7 @@ class HubRoom:
         self.announce_task: asyncio.Task | None = None
 
     def online(self) -> int:
-        now = time.monotonic()
-        return sum(count for _process, (count, seen) in self.remote.items() if now - seen < PRESENCE_TTL_SECONDS)
+        return online_count(self.remote)
 
     def cancel(self) -> None:
         if self.presence_timer:
@@ -99,7 +118,7 @@ class HubRoom:
             self.announce_task.cancel()
 
 
-class Hub:
+class Hub(RecoveryMixin, PresenceMixin):
     """The process's (event loop's) reader of room groups; see the module docstring."""
 
     def __init__(self, layer) -> None:
@@ -157,7 +176,7 @@ class Hub:
                         room = self.rooms[key] = HubRoom(key)
                         try:
                             await self.layer.group_add(room.group, self.channel)
-                            room.last_id = room.head_seen = await database_sync_to_async(_room_head)(key)
+                            room.last_id = room.head_seen = await database_sync_to_async(room_head)(key)
                         except BaseException:
                             self.rooms.pop(key, None)
                             room.ready.set()
@@ -190,8 +209,8 @@ class Hub:
             if not items:
                 sub.buffer = None  # no await between the check and this: nothing slips past
                 break
-            for kind, message_id, texts, presence_only in items:
-                await self._deliver_one(sub, kind, message_id, texts, presence_only)
+            for delivery in items:
+                await self._deliver_one(sub, delivery)
 
     async def leave(self, key: str, consumer) -> None:
         room = self.rooms.get(key)
@@ -233,16 +252,6 @@ class Hub:
                 stats["dispatch_errors"] += 1
                 logger.exception("chat: the hub could not dispatch %s", message.get("type"))
 
-    async def _resync(self) -> None:
-        """After a layer outage: join every room's group again (Redis may have restarted and lost
-        them) and refill from the database whatever was stored meanwhile."""
-        for room in [room for room in self.rooms.values() if room.ready.is_set()]:
-            with contextlib.suppress(Exception):
-                await self.layer.group_add(room.group, self.channel)
-            if self.rooms.get(room.key) is room:
-                async with self.dispatch_lock:
-                    await self._refill(room)
-
     async def _dispatch(self, message: dict) -> None:
         room = self.rooms.get(message.get("room"))
         if room is None:
@@ -254,7 +263,8 @@ class Hub:
         if kind == "chat.message":
             await self._on_message(room, message)
         elif kind == "chat.event":
-            await self._fanout(room, "e", 0, message.get("texts") or message.get("text"), bool(message.get("presence")))
+            await self._fanout(room, Delivery.event(message.get("texts") or message.get("text"),
+                                                    presence_only=bool(message.get("presence"))))
         elif kind == "chat.presence":
             self._on_presence(room, message)
         elif kind == "chat.access":
@@ -273,255 +283,31 @@ class Hub:
             await self._refill(room, upto=message_id)
             return
         room.last_id = message_id
-        await self._fanout(room, "m", message_id, message["texts"], False)
+        await self._fanout_message(room, message_id, message["texts"])
 
-    async def _refill(self, room: HubRoom, upto: int | None = None) -> None:
-        """Deliver the stored messages after ``room.last_id`` (up to ``upto``) from the database."""
-        head, rows = await database_sync_to_async(_load_after)(room.key, room.last_id, upto)
-        for message_id, texts in rows:
-            if message_id > room.last_id:
-                room.last_id = message_id
-                stats["refilled"] += 1
-                await self._fanout(room, "m", message_id, texts, False)
-        if len(rows) < REFILL_LIMIT:
-            room.last_id = max(room.last_id, upto or head)
-
-    async def _fanout(self, room: HubRoom, kind: str, message_id: int, texts, presence_only: bool) -> None:
+    async def _fanout(self, room: HubRoom, delivery: Delivery) -> None:
         for sub in list(room.subs.values()):
             if sub.buffer is not None:
-                sub.buffer.append((kind, message_id, texts, presence_only))
+                sub.buffer.append(delivery)
                 continue
-            await self._deliver_one(sub, kind, message_id, texts, presence_only)
+            await self._deliver_one(sub, delivery)
+
+    async def _fanout_message(self, room: HubRoom, message_id: int, texts: dict[str, str] | str) -> None:
+        await self._fanout(room, Delivery.message(message_id, texts))
 
     async def _locked_fanout(self, room: HubRoom, text: str) -> None:
         async with self.dispatch_lock:
-            await self._fanout(room, "e", 0, text, True)
+            await self._fanout(room, Delivery.event(text, presence_only=True))
 
     @staticmethod
-    async def _deliver_one(sub: Subscription, kind: str, message_id: int, texts, presence_only: bool) -> None:
-        if kind == "m":
-            if message_id <= sub.last_id:
+    async def _deliver_one(sub: Subscription, delivery: Delivery) -> None:
+        if delivery.message_id is not None:
+            if delivery.message_id <= sub.last_id:
                 return
-            sub.last_id = message_id
-        elif presence_only and not sub.share_presence:
+            sub.last_id = delivery.message_id
+        elif delivery.presence_only and not sub.share_presence:
             return
-        await sub.write(texts)
-
-    # --- presence ----------------------------------------------------------------------------
-
-    def _forget_identity(self, room: HubRoom, identity: str) -> None:
-        room.identities[identity] -= 1
-        if room.identities[identity] <= 0:
-            del room.identities[identity]
-            self._presence_changed(room)
-
-    def _presence_changed(self, room: HubRoom) -> None:
-        room.remote[self.process] = (len(room.identities), time.monotonic())
-        self._schedule_push(room)
-        self._schedule_announce(room, query=False)
-
-    def _on_presence(self, room: HubRoom, message: dict) -> None:
-        process = message.get("process")
-        if process == self.process:
-            return
-        count = int(message.get("count") or 0)
-        if count <= 0:
-            room.remote.pop(process, None)
-        else:
-            room.remote[process] = (count, time.monotonic())
-        if message.get("query"):
-            self._schedule_announce(room, query=False)
-        self._schedule_push(room)
-
-    def _schedule_announce(self, room: HubRoom, *, query: bool) -> None:
-        if room.announce_task is not None and not room.announce_task.done():
-            return
-
-        async def announce() -> None:
-            await asyncio.sleep(DEBOUNCE_SECONDS)
-            if self.rooms.get(room.key) is room:
-                with contextlib.suppress(Exception):
-                    await self.layer.group_send(room.group, {
-                        "type": "chat.presence", "room": room.key, "process": self.process,
-                        "count": len(room.identities), "query": query or room.presence_sent < 0,
-                    })
-
-        room.announce_task = asyncio.ensure_future(announce())
-
-    def _schedule_push(self, room: HubRoom) -> None:
-        if room.presence_timer is not None:
-            return
-
-        def push() -> None:
-            room.presence_timer = None
-            if self.rooms.get(room.key) is not room:
-                return
-            online = room.online()
-            if online == room.presence_sent:
-                return
-            room.presence_sent = online
-            text = frames.encode("presence", room=room.key, online=online)
-            asyncio.ensure_future(self._locked_fanout(room, text))
-
-        room.presence_timer = asyncio.get_running_loop().call_later(DEBOUNCE_SECONDS, push)
-
-    # --- heartbeat ---------------------------------------------------------------------------
-
-    async def _heartbeat(self) -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-            self.tick += 1
-            try:
-                await self._beat()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                stats["heartbeat_errors"] += 1
-                logger.exception("chat: hub heartbeat failed")
-
-    async def _beat(self) -> None:
-        if self.tick % SUMMARY_EVERY_TICKS == 0:
-            counted = {key: stats[key] for key in ("gaps", "refilled", "duplicates", "receive_errors", "dispatch_errors")}
-            if counted != self.last_summary:
-                # Drops are logged one by one as warnings; this keeps the running totals visible.
-                logger.info("chat hub %s: %d rooms, %d sockets, %d delivered; layer gaps %d (%d messages refilled from "
-                            "the database), %d duplicates ignored", self.process, len(self.rooms),
-                            len(self.consumers), stats["delivered"], stats["gaps"], stats["refilled"],
-                            stats["duplicates"])
-                self.last_summary = counted
-        rooms = [room for room in self.rooms.values() if room.ready.is_set()]
-        if not rooms:
-            return
-        if self.tick % ANNOUNCE_EVERY_TICKS == 0:
-            now = time.monotonic()
-            for room in rooms:
-                # Refresh the group membership (groups expire) and our presence count.
-                await self.layer.group_add(room.group, self.channel)
-                room.remote[self.process] = (len(room.identities), now)
-                stale = [p for p, (_count, seen) in room.remote.items() if now - seen >= PRESENCE_TTL_SECONDS]
-                for process in stale:
-                    del room.remote[process]
-                self._schedule_announce(room, query=False)
-                self._schedule_push(room)
-        heads = await database_sync_to_async(_room_heads)([room.key for room in rooms])
-        for room in rooms:
-            head = heads.get(room.key, 0)
-            # A message stored a whole heartbeat ago and still not received was dropped.
-            if room.last_id < room.head_seen and self.rooms.get(room.key) is room:
-                stats["gaps"] += 1
-                logger.warning("chat: the channel layer dropped the last messages of %s (after %d); refilling "
-                               "from the database", room.key, room.last_id)
-                async with self.dispatch_lock:
-                    await self._refill(room, upto=room.head_seen)
-            room.head_seen = head
-
-
-# --- reading the channel layer through its failures ----------------------------------------------
-
-RETRY_FIRST_SECONDS = 0.5
-RETRY_MAX_SECONDS = 10.0
-
-
-class LayerReader:
-    """``receive()`` from the channel layer that never raises a layer error: it retries with
-    exponential backoff (0.5 s doubling to 10 s) until a read succeeds.
-
-    A read can fail while Redis restarts, on a network blip, or (redis-py 8 with its default
-    5 s socket timeout) on every idle read; none of these should close a user's socket. Each
-    *incident* is logged once — a warning when reads start failing, one line when they work
-    again, with the count — and ``on_recovered`` runs then (the hub refills from the database
-    what the layer may have lost meanwhile).
-    """
-
-    def __init__(self, receive, *, who: str, on_recovered=None) -> None:
-        self._receive = receive
-        self.who = who
-        self.on_recovered = on_recovered
-        self.failures = 0  # consecutive failed reads of the current incident
-
-    async def receive(self) -> dict:
-        loop = asyncio.get_running_loop()
-        delay = RETRY_FIRST_SECONDS
-        while True:
-            started = loop.time()
-            try:
-                message = await self._receive()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                stats["receive_errors"] += 1
-                self.failures += 1
-                if self.failures == 1:
-                    logger.warning("chat: %s cannot read from the channel layer (%s: %s); retrying with backoff "
-                                   "until it answers", self.who, type(error).__name__, error)
-                # At most one attempt per ``delay``: a read that failed at once (Redis down) backs
-                # off; one that failed after a long wait (a read timeout) is retried at once.
-                elapsed = loop.time() - started
-                if elapsed < delay:
-                    await asyncio.sleep(delay - elapsed)
-                    delay = min(delay * 2, RETRY_MAX_SECONDS)
-                else:
-                    delay = RETRY_FIRST_SECONDS
-                continue
-            if self.failures:
-                logger.warning("chat: %s reads from the channel layer again after %d failed reads",
-                               self.who, self.failures)
-                self.failures = 0
-                stats["receive_recoveries"] += 1
-                if self.on_recovered is not None:
-                    try:
-                        await self.on_recovered()
-                    except asyncio.CancelledError:
-                        raise
-                    except Exception:
-                        logger.exception("chat: %s could not resynchronize after a channel layer outage", self.who)
-            return message
-
-
-# --- database helpers (run in the database thread) ---------------------------------------------
-
-
-def _room_head(key: str) -> int:
-    from chat.rooms import resolve
-
-    ref = resolve(key)
-    return ref.room.last_message_id if ref and ref.room else 0
-
-
-def _room_heads(keys: list[str]) -> dict[str, int]:
-    """The last stored message id of each room, in one query."""
-    from django.db.models import Q
-
-    from chat.models import Room, RoomKind
-    from chat.rooms import parse_key, room_key
-
-    condition = Q(pk__in=[])
-    for key in keys:
-        parsed = parse_key(key)
-        if parsed is None:
-            continue
-        kind, number = parsed
-        if kind == "product":
-            condition |= Q(kind=RoomKind.PRODUCT, product_id=number)
-        elif kind == "lounge":
-            condition |= Q(kind=RoomKind.LOUNGE)
-        else:
-            condition |= Q(pk=number)
-    rows = Room.objects.filter(condition).only("id", "kind", "product_id", "last_message_id")
-    return {room_key(room): room.last_message_id for room in rows}
-
-
-def _load_after(key: str, since: int, upto: int | None) -> tuple[int, list[tuple[int, dict[str, str]]]]:
-    """The room's head and its visible messages after ``since`` (up to ``upto``), encoded."""
-    from chat.rooms import resolve
-    from chat.selectors import messages_after
-
-    ref = resolve(key)
-    if ref is None or ref.room is None:
-        return 0, []
-    head = ref.room.last_message_id
-    rows = messages_after(room_id=ref.room.pk, since=since, upto=upto or head, limit=REFILL_LIMIT)
-    return head, [(message.pk, frames.message_texts(message, room=key)) for message in rows]
+        await sub.write(delivery.texts)
 
 
 # --- one hub per event loop ---------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Forms of the chat pages (the no-JS paths, and the ticket form)."""
+"""Forms of the chat pages (the no-JS paths)."""
 
 from __future__ import annotations
 
@@ -6,22 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chat.models import MESSAGE_MAX_LENGTH
-from chat.services import SUBJECT_MAX_LENGTH
 
 
 class MessageForm(forms.Form):
     body = forms.CharField(label=_("Your message"), max_length=MESSAGE_MAX_LENGTH * 2, required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
-    client_id = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
-
-
-class TicketForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX_LENGTH,
-                              help_text=_("In a few words: what happened?"))
-    body = forms.CharField(label=_("Message"), max_length=MESSAGE_MAX_LENGTH,
-                           help_text=_("Describe the problem: the order number, the product, what you expected. "
-                                       "Up to 2,000 characters."),
-                           widget=forms.Textarea(attrs={"rows": 6}))
     client_id = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
 

@@ -1,5 +1,6 @@
 """Chat: rooms (product discussions, direct conversations, the Experts' lounge, support
-tickets), memberships, blocks and messages.
+tickets — their ``Ticket`` model lives in ``chat.support.models``), memberships, blocks and
+messages.
 
 Messages are written to the database before they are broadcast and get increasing ids; the
 database, not the channel layer, is the source of truth. ``Room.last_message_id`` is updated
@@ -166,73 +167,6 @@ class Message(ModeratedContent):
         return self.status == Status.PUBLISHED and not self.deleted
 
 
-class TicketStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    WAITING = "waiting", _("Waiting for customer")
-    CLOSED = "closed", _("Closed")
-
-
-class Ticket(models.Model):
-    """A support request: a room with a number (``T-000123``), a subject, a status and an
-    assignee. Only the customer or staff may close it; a closed ticket is read-only until
-    either reopens it. The whole dialog is kept."""
-
-    room = models.OneToOneField(Room, on_delete=models.CASCADE, related_name="ticket", editable=False)
-    number = models.PositiveIntegerField(_("number"), unique=True, editable=False)
-    subject = models.CharField(_("subject"), max_length=200)
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("customer"), on_delete=models.CASCADE,
-                                 related_name="support_tickets")
-    status = models.CharField(_("status"), max_length=16, choices=TicketStatus.choices, default=TicketStatus.OPEN,
-                              db_index=True)
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="assigned_tickets", limit_choices_to={"is_staff": True},
-    )
-    created = models.DateTimeField(_("created"), default=timezone.now)
-    updated = models.DateTimeField(_("updated"), default=timezone.now)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        verbose_name = _("support ticket")
-        verbose_name_plural = _("support tickets")
-        ordering = ["-updated"]
-        indexes = [models.Index(fields=["customer", "-updated"], name="chat_ticket_customer_updated")]
-
-    def __str__(self) -> str:
-        return f"{self.code} — {self.subject}"
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("chat:ticket", args=[self.code])
-
-    def _code(self) -> str:
-        return format_ticket_number(self.number)
-
-    _code.short_description = _("number")  # the column heading in the admin queue
-    code = property(_code)
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status == TicketStatus.CLOSED
-
-
-
-def format_ticket_number(number: int) -> str:
-    return f"T-{number:06d}"
-
-
-class Counter(models.Model):
-    """Gapless counters (ticket numbers), incremented with the row locked."""
-
-    name = models.CharField(max_length=32, primary_key=True)
-    value = models.PositiveBigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("counter")
-        verbose_name_plural = _("counters")
-
-    def __str__(self) -> str:
-        return f"{self.name}={self.value}"
+# The support desk's models live in their own part of chat; importing them here registers them
+# with the app (label "chat", tables unchanged).
+from chat.support import models as _support_models  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""Write paths of the chat: messages, direct rooms, blocks, mutes, reading, support tickets.
+"""Write paths of the chat: messages, direct rooms, blocks, mutes, reading. (Tickets: ``chat.support``.)
 
 Every function takes the acting user first (keyword-only), checks permission, writes in a
 transaction and raises :class:`chat.errors.ChatError` with a code and a translated message.
@@ -15,7 +15,6 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,20 +23,10 @@ from wagtail.log_actions import log
 
 from chat import broadcast
 from chat.errors import ChatError
-from chat.models import (
-    MESSAGE_MAX_LENGTH,
-    Block,
-    Counter,
-    Membership,
-    Message,
-    Room,
-    RoomKind,
-    Ticket,
-    TicketStatus,
-)
+from chat.models import MESSAGE_MAX_LENGTH, Block, Membership, Message, Room, RoomKind
 from chat.permissions import can_enter_lounge, is_blocked_between, room_access
 from chat.rooms import room_key
-from chat.selectors import invalidate_unread
+from chat.unread import invalidate_unread
 from community import events, ratelimit
 from community.accounts.trust import links_followed
 from community.moderation.models import Action, Status
@@ -45,19 +34,20 @@ from community.moderation.services import ModerationError, can_moderate, moderat
 from community.text import sanitize_inline
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-SUBJECT_MAX_LENGTH = 200
 MUTE_MAX_MINUTES = 30 * 24 * 60
 
 
 # --- checks ----------------------------------------------------------------------------------
 
 
-def _require_user(user) -> None:
+def require_user(user) -> None:
+    """Raise ``ChatError("auth_required")`` unless ``user`` is signed in and active."""
     if user is None or not user.is_authenticated or not user.is_active:
         raise ChatError("auth_required")
 
 
-def _clean_client_id(client_id: str | None) -> str:
+def clean_client_id(client_id: str | None) -> str:
+    """The stripped ``client_id``, or ``ChatError("invalid")`` when it is malformed."""
     client_id = (client_id or "").strip()
     if client_id and not CLIENT_ID.match(client_id):
         raise ChatError("invalid", _("The message identifier is malformed."))
@@ -76,8 +66,8 @@ def is_blank(text: str) -> bool:
     return all(ch in _BLANK_LETTERS or unicodedata.category(ch) in _BLANK_CATEGORIES for ch in text)
 
 
-def _sanitize(body: str, *, author=None):
-    """Sanitized one-paragraph text; Experts' links are followed (one decision: accounts.trust).
+def clean_text(body: str, *, author=None):
+    """Sanitized one-paragraph message text, or ``ChatError("invalid")``; Experts' links are followed (one decision: accounts.trust).
     Text that shows nothing (only zero-width or other invisible characters) counts as empty."""
     body = body if isinstance(body, str) else ""
     if is_blank(body):
@@ -92,7 +82,7 @@ def _sanitize(body: str, *, author=None):
 def check_can_post(*, author, room: Room) -> None:
     """Raise ``ChatError`` unless ``author`` may write in ``room`` now (access, blocks, closed
     tickets, mutes). Rate limits are checked by :func:`message_post`."""
-    _require_user(author)
+    require_user(author)
     product_live = room.kind != RoomKind.PRODUCT or bool(room.product and room.product.live)
     access = room_access(author, kind=room.kind, room=room, product_live=product_live)
     if not access.write:
@@ -148,7 +138,7 @@ def direct_key(a_id: int, b_id: int) -> str:
 def direct_room_for(*, actor, other) -> Room:
     """The one direct conversation between ``actor`` and ``other``, created if needed, with
     both as members. Refused with oneself, with inactive users, and when either blocked the other."""
-    _require_user(actor)
+    require_user(actor)
     if other is None or not other.is_active:
         raise ChatError("not_found")
     if other.pk == actor.pk:
@@ -182,8 +172,8 @@ def message_post(*, author, room: Room, body: str, client_id: str = "") -> Messa
     Within a room ids are committed in increasing order (the room row is locked), and the
     broadcast names the room's previous message so receivers can detect a dropped one.
     """
-    _require_user(author)
-    client_id = _clean_client_id(client_id)
+    require_user(author)
+    client_id = clean_client_id(client_id)
     if client_id:
         existing = Message.objects.filter(author=author, client_id=client_id).first()
         if existing is not None:
@@ -191,7 +181,7 @@ def message_post(*, author, room: Room, body: str, client_id: str = "") -> Messa
                 raise ChatError("invalid", _("This message identifier was already used in another room."))
             return existing
     check_can_post(author=author, room=room)
-    text = _sanitize(body, author=author)
+    text = clean_text(body, author=author)
     check_rate_limit(author=author)
     try:
         with transaction.atomic():
@@ -206,25 +196,20 @@ def message_post(*, author, room: Room, body: str, client_id: str = "") -> Messa
 def _do_post(*, author, room: Room, source: str, html: str, client_id: str) -> Message:
     """Insert the message and advance the room. Call inside a transaction; takes the room lock.
 
-    Ticket rooms: re-checks under the lock that the ticket is not closed, and moves its status
-    (a staff answer waits for the customer; the customer's message reopens the wait).
+    ``message_posted`` is sent here, inside the transaction with the room locked: a receiver
+    may refuse the message by raising ``ChatError`` (the support desk does, for a closed
+    ticket) or change its own rows in the same transaction (a ticket's status).
     """
     locked = Room.objects.select_for_update().get(pk=room.pk)
-    ticket = None
-    if locked.kind == RoomKind.TICKET:
-        ticket = Ticket.objects.select_for_update().get(room=locked)
-        if ticket.is_closed:
-            raise ChatError("ticket_closed")
     message = Message.objects.create(room=locked, author=author, body=source, body_html=html, client_id=client_id,
                                      status=Status.PUBLISHED)
     previous_id = locked.last_message_id
     Room.objects.filter(pk=locked.pk).update(last_message_id=message.pk, last_message_at=message.created)
+    locked.last_message_id, locked.last_message_at = message.pk, message.created
     transaction.on_commit(partial(broadcast.message_created, message.pk, previous_id))
     membership, _created = Membership.objects.get_or_create(user=author, room=locked)
     if membership.last_read_id < message.pk:
         Membership.objects.filter(pk=membership.pk).update(last_read_id=message.pk)
-    if ticket is not None:
-        _ticket_after_message(ticket=ticket, author=author, when=message.created)
     if locked.kind in (RoomKind.DIRECT, RoomKind.TICKET):
         for user_id in Membership.objects.filter(room=locked).exclude(user=author).values_list("user_id", flat=True):
             invalidate_unread(user_id)  # again after the commit, by the broadcast
@@ -232,21 +217,9 @@ def _do_post(*, author, room: Room, source: str, html: str, client_id: str) -> M
     return message
 
 
-def _ticket_after_message(*, ticket: Ticket, author, when) -> None:
-    """A staff answer (not the customer's own) sets "waiting for customer"; the customer's
-    message sets "open". Call with the ticket row locked."""
-    previous = ticket.status
-    ticket.status = TicketStatus.OPEN if author.pk == ticket.customer_id else TicketStatus.WAITING
-    ticket.updated = when
-    ticket.save(update_fields=["status", "updated"])
-    if ticket.status != previous:
-        events.ticket_changed.send(sender=Ticket, ticket=ticket, previous_status=previous, actor=author)
-        transaction.on_commit(partial(broadcast.ticket_changed, ticket.pk))
-
-
 def message_edit(*, author, message: Message, body: str) -> Message:
     """Replace the text of ``author``'s own message within the edit window (10 minutes)."""
-    _require_user(author)
+    require_user(author)
     if message.author_id != author.pk:
         raise ChatError("forbidden", _("You can edit only your own messages."))
     if message.deleted or message.status != Status.PUBLISHED:
@@ -254,7 +227,7 @@ def message_edit(*, author, message: Message, body: str) -> Message:
     if timezone.now() - message.created > timedelta(seconds=settings.CHAT_EDIT_WINDOW_SECONDS):
         raise ChatError("edit_window")
     check_can_post(author=author, room=message.room)
-    text = _sanitize(body, author=author)
+    text = clean_text(body, author=author)
     with transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=message.pk)
         locked.body, locked.body_html, locked.edited_at = text.source, text.html, timezone.now()
@@ -266,7 +239,7 @@ def message_edit(*, author, message: Message, body: str) -> Message:
 
 def message_delete(*, actor, message: Message) -> Message:
     """The author deletes their message: its text is erased, the room shows it no more."""
-    _require_user(actor)
+    require_user(actor)
     if message.author_id != actor.pk:
         raise ChatError("forbidden", _("You can delete only your own messages."))
     with transaction.atomic():
@@ -290,7 +263,7 @@ def message_hide(*, moderator, message: Message, reason: str) -> Message:
 def mark_read(*, user, room: Room, upto: int) -> int:
     """Record that ``user`` has read ``room`` up to message ``upto`` (never moves backwards,
     never past the room's last message). Returns the new ``last_read_id``."""
-    _require_user(user)
+    require_user(user)
     head = Room.objects.filter(pk=room.pk).values_list("last_message_id", flat=True).first() or 0
     upto = min(int(upto), head)
     membership = Membership.objects.filter(user=user, room=room).first()
@@ -314,7 +287,7 @@ def mark_read(*, user, room: Room, upto: int) -> int:
 def user_block(*, blocker, blocked) -> Block:
     """``blocker`` blocks ``blocked``: neither can write to the other directly any more, and
     they no longer see each other's presence."""
-    _require_user(blocker)
+    require_user(blocker)
     if blocked is None or blocked.pk == blocker.pk:
         raise ChatError("invalid", _("You cannot block yourself."))
     block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
@@ -326,7 +299,7 @@ def user_block(*, blocker, blocked) -> Block:
 
 def user_unblock(*, blocker, blocked) -> None:
     """Lift ``blocker``'s block of ``blocked`` (a block by the other side stays)."""
-    _require_user(blocker)
+    require_user(blocker)
     Block.objects.filter(blocker=blocker, blocked=blocked).delete()
 
 
@@ -366,159 +339,8 @@ def room_unmute(*, moderator, room: Room, user) -> None:
                 title=f"{user.get_username()} — {room}"[:255], data={"room": room_key(room), "user": user.get_username()})
 
 
-# --- tickets ---------------------------------------------------------------------------------
-
-
-def _next_number(name: str) -> int:
-    """The next value of a gapless counter. Call inside a transaction (the row stays locked)."""
-    Counter.objects.get_or_create(name=name)
-    counter = Counter.objects.select_for_update().get(name=name)
-    counter.value += 1
-    counter.save(update_fields=["value"])
-    return counter.value
-
-
-def ticket_open(*, customer, subject: str, body: str, client_id: str = "") -> Ticket:
-    """Open a support ticket with its first message; the ticket gets the next number
-    (``T-000123``, without gaps). Staff are notified live."""
-    _require_user(customer)
-    client_id = _clean_client_id(client_id)
-    if client_id:
-        existing = Message.objects.filter(author=customer, client_id=client_id, room__kind=RoomKind.TICKET).first()
-        if existing is not None:
-            return existing.room.ticket
-    subject = " ".join((subject or "").split())
-    if is_blank(subject):
-        raise ChatError("invalid", _("Give the ticket a subject."))
-    if len(subject) > SUBJECT_MAX_LENGTH:
-        raise ChatError("invalid", _("The subject must be at most %(max)d characters.") % {"max": SUBJECT_MAX_LENGTH})
-    text = _sanitize(body, author=customer)
-    if not ratelimit.hit("ticket_create", f"user:{customer.pk}").allowed:
-        raise ChatError("rate_limited", _("You have opened many tickets recently. Try again later or write in "
-                                          "one of your open tickets."))
-    try:
-        return _do_open_ticket(customer=customer, subject=subject, text=text, client_id=client_id)
-    except IntegrityError:
-        # The same form posted twice at once: the other request stored the ticket first (the
-        # message's (author, client_id) is unique); this one answers with that ticket.
-        existing = (Message.objects.filter(author=customer, client_id=client_id, room__kind=RoomKind.TICKET)
-                    .select_related("room__ticket").first() if client_id else None)
-        if existing is None:
-            raise
-        return existing.room.ticket
-
-
-def _do_open_ticket(*, customer, subject: str, text, client_id: str) -> Ticket:
-    """Create the ticket, its room, membership and first message in one transaction (the ticket
-    counter row stays locked until commit, so numbers have no gaps)."""
-    with transaction.atomic():
-        now = timezone.now()
-        room = Room.objects.create(kind=RoomKind.TICKET, created=now)
-        ticket = Ticket.objects.create(room=room, number=_next_number("ticket"), subject=subject, customer=customer,
-                                       created=now, updated=now)
-        Membership.objects.create(user=customer, room=room)
-        message = Message.objects.create(room=room, author=customer, body=text.source, body_html=text.html,
-                                         client_id=client_id, status=Status.PUBLISHED)
-        Room.objects.filter(pk=room.pk).update(last_message_id=message.pk, last_message_at=message.created)
-        Membership.objects.filter(room=room, user=customer).update(last_read_id=message.pk)
-        room.last_message_id = message.pk
-        events.message_posted.send(sender=Message, message=message)
-        events.ticket_changed.send(sender=Ticket, ticket=ticket, previous_status=None, actor=customer)
-        transaction.on_commit(partial(broadcast.ticket_opened, ticket.pk))
-    return ticket
-
-
-def ticket_reply(*, author, ticket: Ticket, body: str, client_id: str = "") -> Message:
-    """A message in a ticket (by its customer or staff); moves the status, see ``_do_post``."""
-    return message_post(author=author, room=ticket.room, body=body, client_id=client_id)
-
-
-def _check_ticket_party(actor, ticket: Ticket) -> None:
-    _require_user(actor)
-    if not (actor.pk == ticket.customer_id or actor.is_staff):
-        raise ChatError("forbidden", _("Only the customer or the support team can do this."))
-
-
-def _set_ticket_status(*, actor, ticket: Ticket, status: str, allowed_from: set[str]) -> Ticket:
-    with transaction.atomic():
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        if locked.status not in allowed_from:
-            if status == TicketStatus.CLOSED:
-                raise ChatError("invalid", _("The ticket is already closed."))
-            raise ChatError("invalid", _("The ticket is not closed."))
-        previous = locked.status
-        now = timezone.now()
-        locked.status, locked.updated = status, now
-        locked.closed_at = now if status == TicketStatus.CLOSED else None
-        locked.closed_by = actor if status == TicketStatus.CLOSED else None
-        locked.save(update_fields=["status", "updated", "closed_at", "closed_by"])
-        events.ticket_changed.send(sender=Ticket, ticket=locked, previous_status=previous, actor=actor)
-        transaction.on_commit(partial(broadcast.ticket_changed, locked.pk))
-    for field in ("status", "updated", "closed_at", "closed_by_id"):
-        setattr(ticket, field, getattr(locked, field))
-    return ticket
-
-
-def ticket_close(*, actor, ticket: Ticket) -> Ticket:
-    """Close a ticket: only its customer or staff; afterwards it is read-only until reopened."""
-    _check_ticket_party(actor, ticket)
-    return _set_ticket_status(actor=actor, ticket=ticket, status=TicketStatus.CLOSED,
-                              allowed_from={TicketStatus.OPEN, TicketStatus.WAITING})
-
-
-def ticket_reopen(*, actor, ticket: Ticket) -> Ticket:
-    """Reopen a closed ticket: its customer or staff."""
-    _check_ticket_party(actor, ticket)
-    return _set_ticket_status(actor=actor, ticket=ticket, status=TicketStatus.OPEN, allowed_from={TicketStatus.CLOSED})
-
-
-def ticket_status_set(*, actor, ticket: Ticket, status: str) -> Ticket:
-    """Set a status by hand (the admin queue): closing and reopening follow their own rules;
-    switching between "open" and "waiting for customer" is for staff."""
-    if status == TicketStatus.CLOSED:
-        return ticket_close(actor=actor, ticket=ticket)
-    if status not in TicketStatus.values:
-        raise ChatError("invalid", _("Unknown ticket status."))
-    if ticket.is_closed:
-        ticket_reopen(actor=actor, ticket=ticket)
-    if ticket.status == status:
-        return ticket
-    _require_user(actor)
-    if not actor.is_staff:
-        raise ChatError("forbidden", _("Only the support team can do this."))
-    return _set_ticket_status(actor=actor, ticket=ticket, status=status,
-                              allowed_from={TicketStatus.OPEN, TicketStatus.WAITING})
-
-
-def ticket_assign(*, actor, ticket: Ticket, assignee) -> Ticket:
-    """Staff assign a ticket to a staff member (or to nobody); the assignee follows it."""
-    _require_user(actor)
-    if not actor.is_staff:
-        raise ChatError("forbidden", _("Only the support team can assign tickets."))
-    if assignee is not None and (not assignee.is_staff or not assignee.is_active):
-        raise ChatError("invalid", _("Tickets can be assigned only to staff."))
-    with transaction.atomic():
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        locked.assignee = assignee
-        locked.updated = timezone.now()
-        locked.save(update_fields=["assignee", "updated"])
-        if assignee is not None:
-            Membership.objects.get_or_create(user=assignee, room_id=locked.room_id)
-        events.ticket_changed.send(sender=Ticket, ticket=locked, previous_status=locked.status, actor=actor)
-        transaction.on_commit(partial(broadcast.ticket_changed, locked.pk))
-    ticket.assignee, ticket.updated = assignee, locked.updated
-    return ticket
-
-
-def staff_users():
-    """Active staff, for the assignee choice."""
-    return get_user_model().objects.filter(is_staff=True, is_active=True).select_related("profile").order_by("username")
-
-
 __all__ = [
     "ChatError", "can_enter_lounge", "check_can_post", "check_rate_limit", "direct_room_for", "lounge_room",
     "mark_read", "message_delete", "message_edit", "message_hide", "message_post", "product_room_for",
-    "room_mute", "room_unmute", "ticket_assign", "ticket_close", "ticket_open", "ticket_reopen", "ticket_reply",
-    "ticket_status_set",
-    "user_block", "user_unblock",
+    "room_mute", "room_unmute", "user_block", "user_unblock",
 ]

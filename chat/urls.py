@@ -1,8 +1,10 @@
-"""Chat pages under ``/chat/`` (product discussions live on product pages: ``<product>/chat/``)."""
+"""Chat pages under ``/chat/`` (product discussions live on product pages: ``<product>/chat/``);
+the support desk's under ``/chat/tickets/`` (``chat.support.urls``, same ``chat`` namespace)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from chat import views
+from chat.support import urls as support_urls
 
 app_name = "chat"
 
@@ -12,10 +14,7 @@ urlpatterns = [
     path("direct/<str:username>/block/", views.block, name="block"),
     path("direct/<str:username>/unblock/", views.unblock, name="unblock"),
     path("lounge/", views.lounge, name="lounge"),
-    path("tickets/", views.tickets, name="tickets"),
-    path("tickets/new/", views.ticket_new, name="ticket_new"),
-    path("tickets/<str:code>/", views.ticket, name="ticket"),
-    path("tickets/<str:code>/<str:action>/", views.ticket_action, name="ticket_action"),
+    path("tickets/", include(support_urls)),
     path("messages/<int:pk>/edit/", views.message_edit, name="message_edit"),
     path("messages/<int:pk>/delete/", views.message_delete, name="message_delete"),
     path("messages/<int:pk>/hide/", views.message_hide, name="message_hide"),

@@ -20,21 +20,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from chat import frames, rooms, selectors, services
 from chat.errors import ChatError
-from chat.forms import EditForm, HideForm, MessageForm, MuteForm, TicketForm
-from chat.models import Block, Message, Room, RoomKind, Ticket
+from chat.forms import EditForm, HideForm, MessageForm, MuteForm
+from chat.models import Block, Message, Room, RoomKind
 from chat.panels import build_panel, keep_draft, script_strings
 from chat.permissions import can_enter_lounge, room_access
 from chat.rooms import RoomRef, ref_for_room
+from chat.support import selectors as support_selectors
 from community.http import safe_next
 
 User = get_user_model()
 
 
-def _room_context(panel, **extra) -> dict:
+def room_context(panel, **extra) -> dict:
+    """The context of a room page: its panel and the page script's strings."""
     return {"panel": panel, "chat_strings": script_strings(), **extra}
 
 
-def _post_from_form(request: HttpRequest, room_getter) -> tuple[Message | None, str]:
+def post_from_form(request: HttpRequest, room_getter) -> tuple[Message | None, str]:
     """Post the no-JS form's message; returns (message, error text)."""
     form = MessageForm(request.POST)
     if not form.is_valid():
@@ -59,7 +61,7 @@ def product_chat(page, request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={page.url}")
-        message, error = _post_from_form(request, lambda: services.product_room_for(page))
+        message, error = post_from_form(request, lambda: services.product_room_for(page))
         back = safe_next(request, page.url)
         if error:
             messages.error(request, error)
@@ -69,7 +71,7 @@ def product_chat(page, request: HttpRequest) -> HttpResponse:
     access = room_access(request.user, kind=ref.kind, room=ref.room, product_live=True)
     panel = build_panel(request, ref=ref, access=access, page_url=discussion_url, post_url=discussion_url,
                         older_base=discussion_url)
-    return render(request, "chat/room_page.html", _room_context(
+    return render(request, "chat/room_page.html", room_context(
         panel, page=page, title=_("Discussion: %(product)s") % {"product": page.title},
         back_url=page.url, back_label=page.title, robots="noindex, follow",
     ))
@@ -94,7 +96,7 @@ def conversations(request: HttpRequest) -> HttpResponse:
     """The user's direct conversations with unread counts, their tickets and the lounge."""
     return render(request, "chat/conversations.html", {
         "conversations": selectors.conversations_for(user=request.user),
-        "tickets": selectors.tickets_for_customer(user=request.user, limit=5),
+        "tickets": support_selectors.tickets_for_customer(user=request.user, limit=5),
         "can_enter_lounge": can_enter_lounge(request.user),
     })
 
@@ -112,7 +114,7 @@ def direct(request: HttpRequest, username: str) -> HttpResponse:
     url = reverse("chat:direct", args=[other.username])
     error = ""
     if request.method == "POST":
-        message, error = _post_from_form(
+        message, error = post_from_form(
             request, lambda: room or services.direct_room_for(actor=request.user, other=other))
         if not error:
             return HttpResponseRedirect(f"{url}#chat-message-{message.pk}")
@@ -130,7 +132,7 @@ def direct(request: HttpRequest, username: str) -> HttpResponse:
     if room is not None and panel.is_live and panel.page.last_id:
         services.mark_read(user=request.user, room=room, upto=panel.page.last_id)
     blocked_by_me = Block.objects.filter(blocker=request.user, blocked=other).exists()
-    return render(request, "chat/direct.html", _room_context(
+    return render(request, "chat/direct.html", room_context(
         panel, other=other, blocked_by_me=blocked_by_me, robots="noindex, nofollow",
         title=_("Conversation with %(name)s") % {"name": other.profile.name},
     ), status=400 if error else 200)
@@ -171,103 +173,15 @@ def lounge(request: HttpRequest) -> HttpResponse:
     url = reverse("chat:lounge")
     error = ""
     if request.method == "POST":
-        message, error = _post_from_form(request, services.lounge_room)
+        message, error = post_from_form(request, services.lounge_room)
         if not error:
             return HttpResponseRedirect(f"{url}#chat-message-{message.pk}")
     access = room_access(request.user, kind=ref.kind, room=ref.room)
     panel = build_panel(request, ref=ref, access=access, page_url=url, post_url=url, older_base=url, error=error,
                         draft=request.POST.get("body") if error else None)
-    return render(request, "chat/lounge.html", _room_context(panel, title=_("Experts' lounge"),
+    return render(request, "chat/lounge.html", room_context(panel, title=_("Experts' lounge"),
                                                              robots="noindex, nofollow"),
                   status=400 if error else 200)
-
-
-# --- support tickets -------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def tickets(request: HttpRequest) -> HttpResponse:
-    return render(request, "chat/tickets.html", {"tickets": selectors.tickets_for_customer(user=request.user)})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def ticket_new(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        form = TicketForm(request.POST)
-        if form.is_valid():
-            try:
-                ticket = services.ticket_open(customer=request.user, subject=form.cleaned_data["subject"],
-                                              body=form.cleaned_data["body"],
-                                              client_id=form.cleaned_data["client_id"])
-            except ChatError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("Ticket %(code)s is open. We will answer here; you will see the answer "
-                                            "in your account.") % {"code": ticket.code})
-                return redirect(ticket.get_absolute_url())
-    else:
-        import uuid
-
-        form = TicketForm(initial={"client_id": uuid.uuid4().hex})
-    return render(request, "chat/ticket_new.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def _ticket_for(request: HttpRequest, code: str) -> Ticket:
-    """The ticket, for its customer or staff; 404 for anyone else (no hint it exists)."""
-    ticket = selectors.ticket_by_code(code)
-    if ticket is None or not (request.user.pk == ticket.customer_id or request.user.is_staff):
-        raise Http404
-    return ticket
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def ticket(request: HttpRequest, code: str) -> HttpResponse:
-    ticket = _ticket_for(request, code)
-    if code != ticket.code:
-        return redirect(ticket.get_absolute_url(), permanent=True)
-    url = ticket.get_absolute_url()
-    error = ""
-    if request.method == "POST":
-        message, error = _post_from_form(request, lambda: ticket.room)
-        if not error:
-            return HttpResponseRedirect(f"{url}#chat-message-{message.pk}")
-    ref = ref_for_room(ticket.room)
-    access = room_access(request.user, kind=ref.kind, room=ticket.room)
-    panel = build_panel(request, ref=ref, access=access, page_url=url, post_url=url, older_base=url, error=error,
-                        draft=request.POST.get("body") if error else None)
-    if panel.is_live and panel.page.last_id:
-        services.mark_read(user=request.user, room=ticket.room, upto=panel.page.last_id)
-    return render(request, "chat/ticket.html", _room_context(
-        panel, ticket=ticket, staff=list(services.staff_users()) if request.user.is_staff else [],
-        title=f"{ticket.code}: {ticket.subject}", robots="noindex, nofollow",
-    ), status=400 if error else 200)
-
-
-@login_required
-@require_POST
-def ticket_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
-    """Close, reopen or assign a ticket (customer or staff; assigning: staff)."""
-    ticket = _ticket_for(request, code)
-    try:
-        if action == "close":
-            services.ticket_close(actor=request.user, ticket=ticket)
-            messages.success(request, _("Ticket %(code)s is closed.") % {"code": ticket.code})
-        elif action == "reopen":
-            services.ticket_reopen(actor=request.user, ticket=ticket)
-            messages.success(request, _("Ticket %(code)s is open again.") % {"code": ticket.code})
-        elif action == "assign":
-            assignee_id = request.POST.get("assignee") or ""
-            assignee = User.objects.filter(pk=int(assignee_id)).first() if assignee_id.isdigit() else None
-            services.ticket_assign(actor=request.user, ticket=ticket, assignee=assignee)
-            messages.success(request, _("Assignee saved."))
-        else:
-            raise Http404
-    except ChatError as error:
-        messages.error(request, error.message)
-    return redirect(safe_next(request, ticket.get_absolute_url()))
 
 
 # --- messages: edit, delete, hide, mute --------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The chat's places on the site: the product discussion, the personal account's tickets,
-the "Написать" button on profiles, the ticket queue and audit-log actions in the admin."""
+"""The chat's places on the site: the product discussion, the "Написать" button on profiles and
+the audit-log actions in the admin. The support desk's (the account's tickets, the admin queue)
+are in ``chat.support.wagtail_hooks``, loaded from here (Wagtail reads one hooks module per app)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,14 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from chat import selectors, views
-from chat.models import Block, Ticket
+from chat import views
+from chat.models import Block
 from chat.panels import script_strings
-from chat.viewsets import ticket_viewset
+from chat.support import wagtail_hooks as support_hooks  # noqa: F401  (registers its hooks)
+from chat.unread import unread_count
 from community.accounts.selectors import CabinetSection
-from community.admin_roles import SupportDeskPermissionPolicy
 from community.catalog.models import ProductSection
 from community.layout import AssetBundle, HeaderItem
-
-SupportDeskPermissionPolicy.register_for(Ticket)
 
 
 @hooks.register("page_assets")
@@ -31,7 +30,7 @@ def messages_link(request) -> HeaderItem | None:
     if not request.user.is_authenticated:
         return None
     return HeaderItem(key="messages", template="chat/header_link.html", order=10,
-                      context={"signed_in": True, "unread": selectors.unread_count(request.user.pk)},
+                      context={"signed_in": True, "unread": unread_count(request.user.pk)},
                       assets=("chat",))
 
 
@@ -47,15 +46,6 @@ def product_discussion_routes():
     return [path("chat/", views.product_chat, name="chat")]
 
 
-@hooks.register("cabinet_sections")
-def cabinet_tickets(request) -> CabinetSection | None:
-    if not request.user.is_authenticated:
-        return None
-    return CabinetSection(key="tickets", title=_("Support tickets"), template="chat/cabinet_tickets.html", order=50,
-                          context={"chat_tickets": selectors.tickets_for_customer(user=request.user, limit=10)},
-                          assets=("chat",))
-
-
 @hooks.register("profile_sections")
 def profile_write_button(request, user) -> CabinetSection | None:
     """ "Написать" on a public profile (and block / unblock)."""
@@ -65,11 +55,6 @@ def profile_write_button(request, user) -> CabinetSection | None:
     blocked_by_me = viewer.is_authenticated and Block.objects.filter(blocker=viewer, blocked=user).exists()
     return CabinetSection(key="actions", title=_("Write"), template="chat/profile_actions.html", order=10,
                           context={"chat_blocked_by_me": blocked_by_me}, assets=("chat",))
-
-
-@hooks.register("register_admin_viewset")
-def register_ticket_queue():
-    return ticket_viewset
 
 
 @hooks.register("register_log_actions")

@@ -12,7 +12,7 @@ them); a test fails when a signal has neither a receiver nor that mark, or is mi
 | signal                   | keyword arguments                                      | sent by                                   | heard by |
 |--------------------------|--------------------------------------------------------|-------------------------------------------|----------|
 | content_flagged          | content, flag                                          | moderation.services.flag                  | reserved |
-| content_moderated        | content, action, moderator, previous_status, reason    | moderation.services.moderate, qa.services (author's removal) | reviews.receivers (aggregates), qa.receivers (counters), experts.receivers (ledger), chat.signals (open rooms) |
+| content_moderated        | content, action, moderator, previous_status, reason    | moderation.services.moderate, qa.services (author's removal) | reviews.receivers (aggregates), qa.receivers (counters), experts.receivers (ledger), chat.receivers (open rooms) |
 | purchases_recorded       | pairs (sorted (user_id, product_id) of new purchases)  | catalog.feed, once per chunk              | reviews.receivers (verified purchase) |
 | stock_changed            | product, previous_status (once per product and chunk)  | catalog.feed, after its UPDATE            | reserved |
 | product_category_changed | moves ({product id: (previous, current) top-level category id}) | catalog.services (after a page move or save) | experts.receivers (ledger category, per-category totals, Expert statuses) |
@@ -25,8 +25,8 @@ them); a test fails when a signal has neither a receiver nor that mark, or is mi
 | answer_posted            | answer                                                 | qa.services.answer_post                   | experts.receivers (badges) |
 | answer_voted             | vote, previous                                         | qa.services.answer_vote                   | experts.receivers |
 | answer_accepted          | answer, previous_answer (or None), actor               | qa.services.answer_accept                 | experts.receivers |
-| message_posted           | message                                                | chat.services.message_post                | reserved |
-| ticket_changed           | ticket, previous_status, actor                         | chat.services (tickets)                   | reserved |
+| message_posted           | message (inside the transaction, room locked; a receiver may refuse it with ChatError) | chat.services.message_post | chat.support.receivers (ticket status; a closed ticket refuses) |
+| ticket_changed           | ticket, previous_status, actor                         | chat.support.services                     | reserved |
 | expert_status_changed    | user, category (top-level CategoryPage), gained (bool), reason | experts.status                    | reserved |
 
 allauth's own ``user_signed_up`` and ``email_confirmed`` signals cover accounts (experts hears
@@ -59,6 +59,6 @@ expert_status_changed = Signal()
 
 # Sent, with no receiver yet: the notifications and search issues will hear them.
 RESERVED = frozenset({
-    "question_asked", "stock_changed", "content_flagged", "review_edited", "message_posted", "ticket_changed",
+    "question_asked", "stock_changed", "content_flagged", "review_edited", "ticket_changed",
     "expert_status_changed",
 })

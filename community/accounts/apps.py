@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from community.accounts import signals  # noqa: F401  (connects receivers)
+        from community.accounts import receivers  # noqa: F401  (connects the @receiver functions)

@@ -8,9 +8,7 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
-
-        post_migrate.connect(ensure_moderators_group, sender=self)
+        from community.moderation import receivers  # noqa: F401  (connects the @receiver functions)
 
 
 MODERATORS_GROUP = "Модераторы"

@@ -18,6 +18,7 @@ from django.db import connections
 from django.test import Client
 
 from chat import services
+from chat.support import services as support_services
 from community import ratelimit
 from tests import factories
 from tests.conftest import DaphneServer
@@ -68,7 +69,7 @@ def direct_room(shopper, other_shopper):
 
 @pytest.fixture
 def ticket(shopper):
-    return services.ticket_open(customer=shopper, subject="Не пришёл заказ", body="Заказ A-1 не доставлен.")
+    return support_services.ticket_open(customer=shopper, subject="Не пришёл заказ", body="Заказ A-1 не доставлен.")
 
 
 def session_cookie(user) -> str:

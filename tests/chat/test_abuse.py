@@ -16,7 +16,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from chat import rooms, services
 from chat.errors import ChatError
-from chat.models import Message, Ticket
+from chat.models import Message
+from chat.support import services as support_services
+from chat.support.models import Ticket
 from tests.chat.live import Client, cookies_for, needs_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +50,7 @@ def test_a_message_of_invisible_characters_only_is_empty(shopper, product_room, 
 
 def test_a_ticket_subject_of_invisible_characters_only_is_refused(shopper):
     with pytest.raises(ChatError):
-        services.ticket_open(customer=shopper, subject="\u200b\u200b", body="Где заказ?")
+        support_services.ticket_open(customer=shopper, subject="\u200b\u200b", body="Где заказ?")
     assert not Ticket.objects.exists()
 
 
@@ -115,13 +117,13 @@ def test_the_new_ticket_form_posted_twice_at_once_answers_both_with_one_ticket(s
 def test_ticket_creation_is_rate_limited_per_user(shopper, other_shopper, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "ticket_create": (3, 3600)}
     for n in range(3):
-        services.ticket_open(customer=shopper, subject=f"Вопрос {n}", body="Текст", client_id=f"t-{n}")
+        support_services.ticket_open(customer=shopper, subject=f"Вопрос {n}", body="Текст", client_id=f"t-{n}")
     with pytest.raises(ChatError) as error:
-        services.ticket_open(customer=shopper, subject="Ещё один", body="Текст", client_id="t-4")
+        support_services.ticket_open(customer=shopper, subject="Ещё один", body="Текст", client_id="t-4")
     assert error.value.code == "rate_limited" and "обращений" in error.value.message
     # A resend of an opened ticket is not a new ticket; another customer is not limited.
-    assert services.ticket_open(customer=shopper, subject="Вопрос 0", body="Текст", client_id="t-0").number
-    services.ticket_open(customer=other_shopper, subject="Мой вопрос", body="Текст")
+    assert support_services.ticket_open(customer=shopper, subject="Вопрос 0", body="Текст", client_id="t-0").number
+    support_services.ticket_open(customer=other_shopper, subject="Мой вопрос", body="Текст")
     assert Ticket.objects.count() == 4
 
 

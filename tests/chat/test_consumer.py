@@ -8,8 +8,9 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from chat import fanout, rooms, services
+from chat import fanout, recovery, rooms, services
 from chat.models import Message, Room, RoomKind
+from chat.support import services as support_services
 from community.moderation.models import Status
 from tests.chat.conftest import set_send_limit
 
@@ -159,7 +160,7 @@ async def test_strangers_cannot_send_to_a_ticket_and_nobody_to_a_closed_one(sock
     stranger = await sockets(outsider)
     await stranger.send(type="send", room=key, client_id="s", body="Я тоже")
     assert (await stranger.frame("error"))["code"] == "forbidden"
-    await database_sync_to_async(services.ticket_close)(actor=shopper, ticket=ticket)
+    await database_sync_to_async(support_services.ticket_close)(actor=shopper, ticket=ticket)
     customer = await sockets(shopper)
     await customer.send(type="send", room=key, client_id="c", body="Ещё")
     assert (await customer.frame("error"))["code"] == "ticket_closed"
@@ -257,7 +258,7 @@ async def test_direct_messages_notify_the_other_side_with_unread_counts(sockets,
 
 async def test_tickets_are_live_for_staff_and_the_customer(sockets, shopper, staff):
     agent = await sockets(staff)
-    ticket = await database_sync_to_async(services.ticket_open)(customer=shopper, subject="Возврат",
+    ticket = await database_sync_to_async(support_services.ticket_open)(customer=shopper, subject="Возврат",
                                                                 body="Хочу вернуть товар")
     opened = await agent.frame("notification")
     assert opened["kind"] == "ticket_opened" and opened["ticket"] == "T-000001"
@@ -301,7 +302,7 @@ async def test_messages_posted_while_subscribing_arrive_once_and_in_order(socket
 async def test_messages_the_layer_dropped_are_refilled_from_the_database(sockets, product_room, shopper, monkeypatch):
     """A stored message whose broadcast never arrived is detected by the next one's ``prev``
     (or, when it was the last one, by the heartbeat) and delivered from the database."""
-    monkeypatch.setattr(fanout, "HEARTBEAT_SECONDS", 0.3)
+    monkeypatch.setattr(recovery, "HEARTBEAT_SECONDS", 0.3)
     key = rooms.room_key(product_room)
     reader = await sockets()
     await reader.subscribe(key)

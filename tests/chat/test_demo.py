@@ -3,7 +3,8 @@
 import io
 
 from chat import demo
-from chat.models import Message, Room, RoomKind, Ticket, TicketStatus
+from chat.models import Message, Room, RoomKind
+from chat.support.models import Ticket, TicketStatus
 from community.demo import DemoContext
 from tests.factories import UserFactory
 

@@ -1,6 +1,6 @@
 """The support ticket queue in the Wagtail admin: staff filter tickets (open, waiting for the
 customer, closed; assignee), read the dialog, answer, assign, close and reopen — every change
-through ``chat.services``, so the customer's open page updates live."""
+through ``chat.support.services``, so the customer's open page updates live."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from chat import selectors, services
+from chat import selectors
 from chat.errors import ChatError
-from chat.models import MESSAGE_MAX_LENGTH, Ticket, TicketStatus
+from chat.models import MESSAGE_MAX_LENGTH
+from chat.support import selectors as support_selectors
+from chat.support import services
+from chat.support.models import Ticket, TicketStatus
 
 
 class TicketAdminForm(WagtailAdminModelForm):
@@ -27,11 +30,11 @@ class TicketAdminForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = services.staff_users()
+        self.fields["assignee"].queryset = support_selectors.staff_users()
 
 
 class TicketEditView(generic.EditView):
-    template_name = "chat/admin/ticket_edit.html"
+    template_name = "chat/support/admin/ticket_edit.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

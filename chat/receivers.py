@@ -5,12 +5,15 @@ from __future__ import annotations
 from functools import partial
 
 from django.db import transaction
+from django.dispatch import receiver
 
 from chat import broadcast
 from chat.models import Message
+from community import events
 from community.moderation.models import Status
 
 
+@receiver(events.content_moderated, sender=Message, dispatch_uid="chat.on_content_moderated")
 def on_content_moderated(sender, content, action, moderator, previous_status, reason, **kwargs) -> None:
     """A message leaving or re-entering "published" is removed from / restored to open rooms."""
     if sender is not Message:

@@ -1,0 +1,1 @@
+"""The support desk: numbered tickets (a ticket is a chat room), their pages and the admin queue; imports ``chat`` and the core, posts through ``chat.services.message_post``; sends ``ticket_changed`` and hears ``message_posted``."""
