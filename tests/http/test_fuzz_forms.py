@@ -17,7 +17,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chat.models import Ticket
+from chat.support.models import Ticket
 from community.moderation.models import Flag
 from community.qa.models import Question
 from reviews.models import Review
