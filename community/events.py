@@ -18,8 +18,10 @@ Every signal is sent with ``sender`` = the model class of the content concerned.
 | review_edited       | review (published, after its author's edit)            | reviews.services.review_update  |
 | review_voted        | vote, previous (the vote's earlier state or None)      | reviews.services.review_vote    |
 | question_asked      | question, recipients (users to notify)                 | qa.services.question_ask        |
+| question_edited     | question (after its author's edit)                     | qa.services.question_update     |
 | question_voted      | vote, previous                                         | qa.services.question_vote       |
 | answer_posted       | answer                                                 | qa.services.answer_post         |
+| answer_edited       | answer (after its author's edit)                       | qa.services.answer_update       |
 | answer_voted        | vote, previous                                         | qa.services.answer_vote         |
 | answer_accepted     | answer, previous_answer (or None), actor               | qa.services.answer_accept       |
 | message_posted      | message                                                | chat.services.message_post      |
@@ -42,8 +44,10 @@ review_edited = Signal()
 review_voted = Signal()
 
 question_asked = Signal()
+question_edited = Signal()
 question_voted = Signal()
 answer_posted = Signal()
+answer_edited = Signal()
 answer_voted = Signal()
 answer_accepted = Signal()
 

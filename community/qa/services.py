@@ -162,6 +162,7 @@ def question_update(*, actor, question: Question, title: str, details: str = "")
         locked.details, locked.details_html = details_text.source, details_text.html
         locked.edited_at = timezone.now()
         locked.save(update_fields=["title", "slug", "title_terms", "details", "details_html", "edited_at"])
+        events.question_edited.send(sender=Question, question=locked)
     for field in ("title", "slug", "title_terms", "details", "details_html", "edited_at"):
         setattr(question, field, getattr(locked, field))
     return question
@@ -302,6 +303,7 @@ def answer_update(*, actor, answer: Answer, text: str) -> Answer:
                                 follow_links=answer.follow_links())
         locked.text, locked.text_html, locked.edited_at = text_value.source, text_value.html, timezone.now()
         locked.save(update_fields=["text", "text_html", "edited_at"])
+        events.answer_edited.send(sender=Answer, answer=locked)
     answer.text, answer.text_html, answer.edited_at = locked.text, locked.text_html, locked.edited_at
     return answer
 
