@@ -49,7 +49,7 @@ lint: install-test
 
 # Feature apps keep their own catalog (<app>/locale/ru) beside their own templates; the root
 # catalog (locale/ru) covers the core and templates/.
-APP_LOCALE_DIRS := reviews chat community/qa experts
+APP_LOCALE_DIRS := reviews chat community/qa experts search
 messages: install
 	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=test-artifacts --ignore=tests \
 		$(foreach d,$(APP_LOCALE_DIRS),--ignore=$(d)/*)

@@ -8,7 +8,7 @@ answer changes its question's record (the question's text includes its published
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
@@ -100,6 +100,12 @@ def product_page_changed(sender, instance, **kwargs) -> None:
         schedule(product_related_keys(instance.pk))
     elif isinstance(instance, CategoryPage):
         transaction.on_commit(forget_categories)
+
+
+@receiver(post_save, sender=ProductPage, dispatch_uid="search.product_saved")
+def product_saved(sender, instance: ProductPage, **kwargs) -> None:
+    """Any save of a product (created under a category, edited, stock or price changed)."""
+    schedule([key_for(PRODUCT, instance.pk)])
 
 
 @receiver(post_delete, sender=ProductPage, dispatch_uid="search.product_deleted")
