@@ -299,6 +299,7 @@ DEMO_CONTENT_STEPS = [
     "community.qa.demo",
     "experts.demo",
     "chat.demo",
+    "search.demo",
 ]
 
 # --- Security ----------------------------------------------------------------------------------
