@@ -49,6 +49,7 @@ def filters_from_query(params: QueryDict) -> Filters:
         in_stock=params.get("in_stock") == "1",
         accepted=params.get("accepted") == "1",
         verified=params.get("verified") == "1",
+        product_id=(_ints([params.get("product", "")]) or (None,))[0],
         price_min=_decimal(params.get("price_min")),
         price_max=_decimal(params.get("price_max")),
     )
@@ -62,6 +63,8 @@ def filters_to_params(filters: Filters) -> list[tuple[str, str]]:
         params.append(("stars", str(filters.stars_min)))
     params += [("price", str(b)) for b in filters.price_bands]
     params += [(name, "1") for name in ("in_stock", "accepted", "verified") if getattr(filters, name)]
+    if filters.product_id is not None:
+        params.append(("product", str(filters.product_id)))
     params += [(name, f"{value.normalize():f}") for name, value in
                (("price_min", filters.price_min), ("price_max", filters.price_max)) if value is not None]
     return params
@@ -164,3 +167,19 @@ def site_search(*, query: str, filters: Filters, sort: str = "relevance", page: 
         if other.total:
             outcome.results, outcome.searched_for = other, corrected
     return outcome
+
+
+MENTIONS_CACHE_SECONDS = 3600
+
+
+def buyers_mention(*, product_id: int, limit: int = 8) -> list[tuple[str, int]]:
+    """The words buyers use about this product more than about its category, with the number
+    of reviews using each («батарея (23)»); computed by the engine, kept in the shared cache."""
+    from django.core.cache import cache
+
+    key = f"search:mentions:v1:{product_id}"
+    found = cache.get(key)
+    if found is None:
+        found = get_engine().significant_terms(product_id, limit=limit)
+        cache.set(key, found, MENTIONS_CACHE_SECONDS)
+    return found

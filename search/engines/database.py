@@ -44,6 +44,14 @@ from search.records import PRODUCT, REVIEW, SearchRecord
 logger = logging.getLogger(__name__)
 
 CANDIDATES = 1000
+# Words every review uses whatever the product («пользуюсь», «минусов», «месяц»): never a mention.
+MENTION_FILLER = """
+    пользуюсь пользовался пользуемся минусы минусов плюсы плюсов год года месяц месяца месяцев неделю недели
+    полгода день дня тому выше ниже долго отлично хорошо плохо цену цена цене брал взял купил купила покупка
+    покупкой товар товара доволен довольна сравнивал пожалел выбирал остановился конкурентами смешанные
+    впечатления рекомендую советую очень просто вообще сразу пока стал стало теперь раньше после
+"""
+MENTION_FILLER_STEMS = frozenset(analysis.stem(w) for w in MENTION_FILLER.split())
 MIN_VOCABULARY_WORD = 3
 SIMILARITY_THRESHOLD = 0.75
 CATEGORY_CACHE_KEY = "search:categories:v1"
@@ -320,7 +328,7 @@ class DatabaseEngine(SearchEngine):
         fg_total = len(foreground)
         scored = []
         for stem, n in fg_docs.items():
-            if n < 2:
+            if n < 3 or stem in MENTION_FILLER_STEMS:
                 continue
             fg_rate = n / fg_total
             bg_rate = (bg_docs[stem] + 1) / (bg_total + 1)

@@ -115,3 +115,24 @@ def test_the_header_box_is_a_plain_get_form_with_combobox_markup(client, corpus)
     assert 'action="/search/" method="get" role="search"' in html
     assert 'aria-controls="site-search-listbox"' in html and 'role="listbox"' in html
     assert "search/combobox.js" in html and "onclick" not in html.lower()
+
+
+def test_a_product_page_has_a_search_box_over_its_reviews_and_the_words_buyers_mention(client, corpus):
+    from search import rebuild
+    from search.engines import get_engine
+    from tests.factories import UserFactory
+    from tests.reviews.factories import published_review
+
+    asus = corpus["asus"]
+    for n in range(3):
+        published_review(asus, author=UserFactory(username=f"buyer{n}", verified=True), rating=4,
+                         text=f"Подсветка клавиатуры радует, отзыв номер {n}.")
+    rebuild.rebuild(get_engine(), rebuild.ALL_KINDS)
+    html = client.get(asus.url).content.decode()
+    assert_healthy_page(html)
+    assert 'aria-label="Поиск по отзывам и вопросам об этом товаре"' in html
+    assert f'<input type="hidden" name="product" value="{asus.pk}">' in html
+    assert "Покупатели упоминают:" in html and "подсветка (3)" in html, html[html.find("product-search"):][:3000]
+    found = page(client, q="подсветка", product=asus.pk, kind="review")
+    assert found.count('class="search-hit ') == 3
+    assert page(client, q="подсветка", product=corpus["msi"].pk).count('class="search-hit ') == 0
