@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from search import analysis
 from search.engines import get_engine
@@ -115,10 +116,12 @@ class SiteSearch:
 
 @dataclass
 class Pager:
-    """What ``components/pagination.html`` reads from a page of results."""
+    """What ``components/pagination.html`` (and a product grid) reads from a page of results."""
 
     number: int
     num_pages: int
+    count: int = 0
+    object_list: list = field(default_factory=list)
 
     @property
     def paginator(self) -> Pager:
@@ -183,3 +186,51 @@ def buyers_mention(*, product_id: int, limit: int = 8) -> list[tuple[str, int]]:
         found = get_engine().significant_terms(product_id, limit=limit)
         cache.set(key, found, MENTIONS_CACHE_SECONDS)
     return found
+
+
+CATEGORY_SORTS = {
+    "popular": (_("newest first"), "date"),
+    "rating": (_("by rating"), "rating"),
+    "reviews": (_("by number of reviews"), "reviews"),
+    "price": (_("cheapest first"), "price"),
+    "-price": (_("most expensive first"), "-price"),
+    "name": (_("by name"), "name"),
+}
+CATEGORY_PAGE_SIZE = 24
+
+
+@dataclass
+class CategoryProducts:
+    """A category's products through the engine: the facets, and the page when filtered."""
+
+    facets: dict
+    filters: Filters
+    sort: str
+    pager: Pager | None
+    query_string: str
+
+
+def category_products(*, category_path: str, params: QueryDict) -> CategoryProducts:
+    """Products of a category subtree with brand, price, rating and stock filters and exact
+    facet counts. The engine serves the page only when a filter or an engine sort (rating,
+    number of reviews) is asked for; the unfiltered listing stays the catalog's own."""
+    from community.catalog.models import ProductPage
+    from community.catalog.selectors import product_cards
+
+    chosen = filters_from_query(params)
+    filters = Filters(kinds=("product",), category_path=category_path, brands=chosen.brands,
+                      stars_min=chosen.stars_min, price_bands=chosen.price_bands, in_stock=chosen.in_stock,
+                      price_min=chosen.price_min, price_max=chosen.price_max)
+    sort = params.get("sort", "popular")
+    sort = sort if sort in CATEGORY_SORTS else "popular"
+    page = page_number(params)
+    results = get_engine().search(SearchRequest(query="", filters=filters, sort=CATEGORY_SORTS[sort][1], page=page,
+                                                page_size=CATEGORY_PAGE_SIZE))
+    hidden = [(k, v) for k, v in filters_to_params(filters) if k != "kind"]
+    query_string = urlencode(hidden + [("sort", sort)])
+    pager = None
+    if hidden or sort in ("rating", "reviews"):
+        ids = [hit.object_id for hit in results.hits]
+        cards = {p.pk: p for p in product_cards(ProductPage.objects.filter(pk__in=ids))}
+        pager = Pager(results.page, results.num_pages, results.total, [cards[pk] for pk in ids if pk in cards])
+    return CategoryProducts(facets=results.facets, filters=filters, sort=sort, pager=pager, query_string=query_string)

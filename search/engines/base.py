@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString
 
 from search.records import KINDS, PRICE_BANDS, SearchRecord
 
-SORTS = ("relevance", "date", "rating", "reviews")
+SORTS = ("relevance", "date", "rating", "reviews", "price", "-price", "name", "popular")
 PAGE_SIZE = 20
 MAX_PAGE = 50
 

@@ -124,6 +124,9 @@ _ORDER = {
     "rating": "e.rating DESC, e.review_count DESC, e.id DESC",
     "reviews": "e.review_count DESC, e.rating DESC, e.id DESC",
     "popular": "e.popularity DESC, e.id DESC",
+    "price": "e.price, e.id",
+    "-price": "e.price DESC, e.id DESC",
+    "name": "e.title, e.id",
 }
 
 
