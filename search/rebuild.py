@@ -40,7 +40,7 @@ def rebuild(engine: SearchEngine, kinds: list[str], *, progress: Progress | None
     """
     done: dict[str, int] = {}
     with transaction.atomic():
-        engine.begin_rebuild()
+        engine.begin_rebuild(kinds)
         for kind in kinds:
             engine.clear(kind)
             done[kind] = 0

@@ -223,7 +223,7 @@ class SearchEngine:
     def clear(self, kind: str | None = None) -> None:
         raise NotImplementedError
 
-    def begin_rebuild(self) -> None:
+    def begin_rebuild(self, kinds: Iterable[str] = tuple(KINDS)) -> None:
         """Called by ``reindex`` before a full rebuild (the Elasticsearch engine opens a new index)."""
 
     def finish_rebuild(self) -> None:

@@ -137,7 +137,7 @@ class DatabaseEngine(SearchEngine):
         self.dialect = _Postgres() if connection.vendor == "postgresql" else _Sqlite()
         self._rebuilding = False
 
-    def begin_rebuild(self) -> None:
+    def begin_rebuild(self, kinds: Iterable[str] = ()) -> None:
         # The vocabulary is recounted once at the end instead of chunk by chunk.
         self._rebuilding = True
 

@@ -31,7 +31,7 @@ def engine(db):
 
 
 @pytest.fixture
-def corpus(db, page_tree, shopper, other_shopper):
+def corpus(db, engine, page_tree, shopper, other_shopper):
     """Products, reviews and questions with known words; the index rebuilt from them."""
     laptops = page_tree["laptops"]
     fridges = factories.category(factories.build_home(), "Холодильники")
@@ -54,7 +54,7 @@ def corpus(db, page_tree, shopper, other_shopper):
     }
     question = ask(other_shopper, asus, title="Сколько держит батарея в играх?", details="Интересует автономность")
     reply = answer(shopper, question, text="Около двух часов на зарядке, с блоком питания дольше.")
-    rebuild.rebuild(get_engine(), rebuild.ALL_KINDS)
+    rebuild.rebuild(engine, rebuild.ALL_KINDS)
     return {
         "asus": asus, "msi": msi, "xiaomi": xiaomi, "thinkpad": thinkpad, "bosch": bosch, "fridges": fridges,
         "reviews": reviews, "question": question, "answer": reply, **page_tree,

@@ -11,6 +11,28 @@ from search.records import PRODUCT, QUESTION, REVIEW
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(params=["db", "es"])
+def engine(request, db):
+    """Every test here runs on the database engine and, when ELASTICSEARCH_URL points at a
+    live cluster, on the Elasticsearch engine too (the contract both must keep)."""
+    import os
+    import uuid
+
+    from search.engines import get_engine
+
+    if request.param == "db":
+        yield get_engine("db")
+        return
+    url = os.environ.get("ELASTICSEARCH_URL", "")
+    if not url:
+        pytest.skip("ELASTICSEARCH_URL is not set: the Elasticsearch contract run needs a live cluster")
+    from search.engines.elastic import ElasticsearchEngine
+
+    engine = ElasticsearchEngine(url, alias=f"test-{uuid.uuid4().hex[:12]}")
+    yield engine
+    engine.client.indices.delete(index=f"{engine.alias}-*", ignore_unavailable=True)
+
+
 def titles(engine, query, **kwargs):
     return [h.title for h in engine.search(SearchRequest(query=query, **kwargs)).hits]
 
