@@ -151,6 +151,26 @@ def parse_query(text: str) -> ParsedQuery:
     return parsed
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+    neighbouring letters («экарн» → «экран» is 1)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def allowed_typos(word: str) -> int:
+    """How many edits a word of this length may carry and still be corrected."""
+    return 1 if len(word) <= 5 else 2
+
+
 SNIPPET_LENGTH = 220
 _ANY_WORD = re.compile(r"[0-9A-Za-zА-Яа-яЁё]+")
 

@@ -18,7 +18,6 @@ and :func:`search.engines.base.facets_from_cube` derives each facet from it.
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -53,7 +52,6 @@ MENTION_FILLER = """
 """
 MENTION_FILLER_STEMS = frozenset(analysis.stem(w) for w in MENTION_FILLER.split())
 MIN_VOCABULARY_WORD = 3
-SIMILARITY_THRESHOLD = 0.75
 CATEGORY_CACHE_KEY = "search:categories:v1"
 CATEGORY_CACHE_SECONDS = 300
 
@@ -294,11 +292,14 @@ class DatabaseEngine(SearchEngine):
         for word in words:
             if word in known_terms or stems[word] in known_stems:
                 continue
-            candidates = self.dialect.similar_terms(word)
-            scored = [(difflib.SequenceMatcher(None, word, term).ratio(), freq, term) for term, freq in candidates]
-            scored = [s for s in scored if s[0] >= SIMILARITY_THRESHOLD]
+            candidates = set(self.dialect.similar_terms(word)) | set(_same_start(word))
+            scored = []
+            for term, freq in candidates:
+                distance = analysis.edit_distance(word, term)
+                if distance <= analysis.allowed_typos(word):
+                    scored.append((distance, -freq, term))
             if scored:
-                corrections[word] = max(scored)[2]
+                corrections[word] = min(scored)[2]
         return corrections
 
     def significant_terms(self, product_id: int, *, limit: int = 8) -> list[tuple[str, int]]:
@@ -352,6 +353,15 @@ def _entry(record: SearchRecord) -> SearchEntry:
         autocomplete=" ".join(analysis.words(f"{record.brand} {record.title}")) if record.kind == PRODUCT else "",
         fingerprint=record.fingerprint(),
     )
+
+
+def _same_start(word: str, limit: int = 300) -> list[tuple[str, int]]:
+    """Known words that begin with the same two letters (typos inside a word that trigrams
+    miss, such as swapped letters), the most frequent first; a range scan of the unique index."""
+    start = word[:2]
+    upper = start[:-1] + chr(ord(start[-1]) + 1)
+    return list(SearchTerm.objects.filter(term__gte=start, term__lt=upper).order_by("-frequency")
+                .values_list("term", "frequency")[:limit])
 
 
 def forget_categories() -> None:
