@@ -137,6 +137,7 @@ def product_records(queryset: QuerySet[ProductPage]) -> list[SearchRecord]:
     categories = _categories_by_path(_parent_path(p) for p in products)
     records = []
     for product in products:
+        category = _category_fields(product, categories)
         try:
             stats = product.review_stats
         except ProductReviewStats.DoesNotExist:
@@ -146,8 +147,9 @@ def product_records(queryset: QuerySet[ProductPage]) -> list[SearchRecord]:
             key=key_for(PRODUCT, product.pk), kind=PRODUCT, object_id=product.pk,
             published=bool(product.live),
             title=product.title[:TITLE_LENGTH],
-            body=plain(" ".join([product.brand, product.sku, product.summary, product.description]))[:BODY_LENGTH],
-            url=product.url or "", product_id=product.pk, **_category_fields(product, categories),
+            body=plain(" ".join([product.brand, product.sku, category.get("category_title", ""), product.summary,
+                                 product.description]))[:BODY_LENGTH],
+            url=product.url or "", product_id=product.pk, **category,
             brand=product.brand, price=product.price, in_stock=product.in_stock,
             rating=round(stats.average, 2) if stats and stats.average is not None else None,
             review_count=count, date=product.first_published_at or product.latest_revision_created_at,

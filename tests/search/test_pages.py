@@ -45,7 +45,7 @@ def test_result_pages_are_noindex_and_self_canonical(client, corpus):
 
 def test_facets_show_exact_counts_and_filter(client, corpus):
     html = page(client, q="ноутбук", kind="product")
-    assert re.search(r'name="kind" value="product" checked> Товар <span class="facet-count">2</span>', html)
+    assert re.search(r'name="kind" value="product" checked> Товар <span class="facet-count">3</span>', html)
     assert re.search(r'name="kind" value="review"> Отзыв <span class="facet-count">1</span>', html)
     assert "Отличный ноутбук" not in html  # the review is filtered out
 
