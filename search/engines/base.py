@@ -101,6 +101,7 @@ class SearchResults:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     page: int = 1
     page_size: int = PAGE_SIZE
+    approximate: bool = False  # counts extrapolated from a sample of a very common word's matches
 
     @property
     def num_pages(self) -> int:

@@ -43,6 +43,7 @@ from search.records import PRODUCT, REVIEW, SearchRecord
 logger = logging.getLogger(__name__)
 
 CANDIDATES = 1000
+FACET_SAMPLE = 5000
 # Words every review uses whatever the product («пользуюсь», «минусов», «месяц»): never a mention.
 MENTION_FILLER = """
     пользуюсь пользовался пользуемся минусы минусов плюсы плюсов год года месяц месяца месяцев неделю недели
@@ -226,20 +227,17 @@ class DatabaseEngine(SearchEngine):
         parsed = analysis.parse_query(request.query)
         filters = request.filters
         match_from, match_where, match_params = self.dialect.match(parsed)
-        total, facets = 0, {}
+        total, facets, approximate = 0, {}, False
         if request.with_facets:
-            scope_sql, scope_params = filter_sql(filters, facets=False)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT {_CUBE_COLUMNS}, COUNT(*) FROM {match_from} WHERE {match_where} AND {scope_sql}"  # noqa: S608
-                    f" GROUP BY {_CUBE_COLUMNS}",
-                    match_params + scope_params,
-                )
-                cube = [CubeRow(kind, cat, cat_title or "", brand or "", stars, band,
-                                None if stock is None else bool(stock), None if acc is None else bool(acc),
-                                None if ver is None else bool(ver), count)
-                        for kind, cat, cat_title, brand, stars, band, stock, acc, ver, count in cursor.fetchall()]
+            cube, scale = self._cube(parsed, filters, match_from, match_where, match_params)
             total, facets = facets_from_cube(cube, filters)
+            if scale is not None:
+                # A very common word: counts from a sample of the matches, scaled and marked "≈".
+                approximate = True
+                total = round(total * scale)
+                for values in facets.values():
+                    for value in values:
+                        value.count = round(value.count * scale)
             if total == 0:
                 return SearchResults(hits=[], total=0, facets=facets, page=request.page, page_size=request.page_size)
         offset = (request.page - 1) * request.page_size
@@ -255,7 +253,35 @@ class DatabaseEngine(SearchEngine):
         ]
         if not request.with_facets:
             total = len(hits) + offset
-        return SearchResults(hits=hits, total=total, facets=facets, page=request.page, page_size=request.page_size)
+        return SearchResults(hits=hits, total=total, facets=facets, page=request.page, page_size=request.page_size,
+                             approximate=approximate)
+
+    def _cube(self, parsed, filters: Filters, match_from: str, match_where: str, match_params: list):
+        """Matches counted by every facet value at once; returns (rows, scale).
+
+        Where the dialect samples (SQLite) and a query matches more than ``FACET_SAMPLE``
+        records, the first ``FACET_SAMPLE`` are counted and ``scale`` extrapolates them to the
+        number of matches; otherwise the counts are exact and ``scale`` is None.
+        """
+        scope_sql, scope_params = filter_sql(filters, facets=False)
+        sample = self.dialect.SAMPLE and not parsed.is_empty
+        inner = (f"SELECT {_CUBE_COLUMNS} FROM {match_from} WHERE {match_where} AND {scope_sql}"  # noqa: S608
+                 + (" LIMIT %s" if sample else ""))
+        params = match_params + scope_params + ([FACET_SAMPLE] if sample else [])
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {_CUBE_COLUMNS}, COUNT(*) FROM ({inner}) e GROUP BY {_CUBE_COLUMNS}", params)  # noqa: S608
+            cube = [CubeRow(kind, cat, cat_title or "", brand or "", stars, band,
+                            None if stock is None else bool(stock), None if acc is None else bool(acc),
+                            None if ver is None else bool(ver), count)
+                    for kind, cat, cat_title, brand, stars, band, stock, acc, ver, count in cursor.fetchall()]
+            if not sample or sum(r.count for r in cube) < FACET_SAMPLE:
+                return cube, None
+            if scope_params:
+                count_sql = f"SELECT COUNT(*) FROM {match_from} WHERE {match_where} AND {scope_sql}"  # noqa: S608
+            else:  # the full-text index alone counts the matches, no join
+                count_sql = f"SELECT COUNT(*) FROM search_fts WHERE {match_where}"  # noqa: S608
+            cursor.execute(count_sql, match_params + scope_params)
+            return cube, cursor.fetchone()[0] / FACET_SAMPLE
 
     def suggest(self, prefix: str, *, limit: int = 8) -> list[Suggestion]:
         """Products by name or brand, categories and past queries that start with ``prefix``."""
@@ -385,6 +411,7 @@ def _categories() -> list[tuple[str, str, str]]:
 
 
 class _Postgres:
+    SAMPLE = False  # GIN bitmap scans count every match fast enough (see bench/search.py)
     HEADLINE = ("StartSel=" + analysis.HEADLINE_START + ", StopSel=" + analysis.HEADLINE_STOP
                 + ", MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=1, FragmentDelimiter=\" … \"")
 
@@ -457,6 +484,7 @@ class _Postgres:
 
 
 class _Sqlite:
+    SAMPLE = True
     def after_insert(self, entries, records) -> None:
         rows = [(e.pk, analysis.stemmed_text(r.title), analysis.stemmed_text(f"{r.brand} {r.body}"))
                 for e, r in zip(entries, records, strict=True)]
@@ -486,15 +514,25 @@ class _Sqlite:
     def hits(self, parsed, filters: Filters, sort: str, limit: int, offset: int):
         where, params = filter_sql(filters)
         match_from, match_where, match_params = self.match(parsed)
-        if sort in _ORDER:
-            order = _ORDER[sort]
-        elif parsed.is_empty:
-            order = _ORDER["popular"]
-        else:
-            order = "bm25(search_fts, 10.0, 4.0), e.id DESC"
-        sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM {match_from}"  # noqa: S608
-               f" WHERE {match_where} AND {where} ORDER BY {order} LIMIT %s OFFSET %s")
-        return _with_snippets(SearchEntry.objects.raw(sql, match_params + params + [limit, offset]), parsed.stems)
+        if sort in _ORDER or parsed.is_empty:
+            order = _ORDER.get(sort, _ORDER["popular"])
+            sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM {match_from}"  # noqa: S608
+                   f" WHERE {match_where} AND {where} ORDER BY {order} LIMIT %s OFFSET %s")
+            return _with_snippets(SearchEntry.objects.raw(sql, match_params + params + [limit, offset]), parsed.stems)
+        # Relevance over bounded candidates: records whose title matches first, then any match,
+        # each at most CANDIDATES, ranked by bm25 of the whole query (titles weigh 10, text 4).
+        full = parsed.fts5_match()
+        titles = "{title} : (" + full + ")"
+        candidates = (
+            f"SELECT * FROM (SELECT e.id FROM {match_from} WHERE search_fts MATCH %s AND {where} LIMIT %s)"  # noqa: S608
+            f" UNION SELECT * FROM (SELECT e.id FROM {match_from} WHERE search_fts MATCH %s AND {where} LIMIT %s)"
+        )
+        sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM ("  # noqa: S608
+               " SELECT rowid AS cid, bm25(search_fts, 10.0, 4.0) AS score FROM search_fts"
+               f" WHERE search_fts MATCH %s AND rowid IN ({candidates}) ORDER BY score, rowid DESC LIMIT %s OFFSET %s"
+               ") c JOIN search_searchentry e ON e.id = c.cid ORDER BY c.score, e.id DESC")
+        sql_params = [full, titles] + params + [CANDIDATES, full] + params + [CANDIDATES, limit, offset]
+        return _with_snippets(SearchEntry.objects.raw(sql, sql_params), parsed.stems)
 
     def similar_terms(self, word: str) -> list[tuple[str, int]]:
         trigrams = {word[i:i + 3] for i in range(len(word) - 2)}

@@ -129,3 +129,19 @@ def test_the_check_agrees_after_a_rebuild_and_finds_a_stale_record(engine, corpu
     SearchEntry.objects.filter(key=f"product:{corpus['asus'].pk}").update(fingerprint="x")
     report = rebuild.check(engine, rebuild.ALL_KINDS)
     assert report.stale[PRODUCT] == [f"product:{corpus['asus'].pk}"]
+
+
+def test_a_very_common_word_is_counted_from_a_sample_and_ranked_over_bounded_candidates(engine, corpus, monkeypatch):
+    from search.engines import database
+
+    if engine.name != "db":
+        pytest.skip("sampling and candidate bounds belong to the database engine")
+    monkeypatch.setattr(database, "FACET_SAMPLE", 2)
+    monkeypatch.setattr(database, "CANDIDATES", 1)
+    results = engine.search(SearchRequest(query="ноутбук"))
+    if engine.dialect.SAMPLE:
+        assert results.approximate and results.total == 4  # 2 sampled, scaled by 4 matches / 2
+    else:
+        assert not results.approximate and results.total == 4
+    # One title match and one other match are ranked: the title match comes first.
+    assert results.hits[0].title == "Отличный ноутбук"
