@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from search import analysis, selectors, services
 from search.engines import get_engine
@@ -15,7 +15,7 @@ SUGGEST_MIN_LENGTH = 2
 SORT_LABELS = [("relevance", _("by relevance")), ("date", _("newest first")), ("rating", _("by rating"))]
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     outcome = selectors.site_search(
         query=request.GET.get("q", ""),
@@ -32,7 +32,7 @@ def search(request: HttpRequest) -> HttpResponse:
     })
 
 
-@require_GET
+@require_safe
 def suggest(request: HttpRequest) -> JsonResponse:
     """``{"query", "suggestions": [{"kind", "label", "url"}]}`` for what is typed (2+ characters)."""
     typed = analysis.clean_query(request.GET.get("q", ""))[:100]

@@ -42,7 +42,7 @@ from search.records import PRODUCT, REVIEW, SearchRecord
 
 logger = logging.getLogger(__name__)
 
-CANDIDATES = 1000
+CANDIDATES: int | None = 1000  # None: rank every match (the exact ranking bench/search.py compares with)
 FACET_SAMPLE = 5000
 # Words every review uses whatever the product («пользуюсь», «минусов», «месяц»): never a mention.
 MENTION_FILLER = """
@@ -465,6 +465,7 @@ class _Postgres:
                 " FROM cand JOIN search_searchentry e ON e.id = cand.id ORDER BY score DESC, e.id DESC"
                 " LIMIT %s OFFSET %s"
             )
+            # LIMIT NULL is no limit in PostgreSQL: CANDIDATES = None ranks every match.
             page_params = ([self.title_query(parsed) or text] + params + [CANDIDATES, text] + params
                            + [CANDIDATES, text, limit, offset])
         outer_order = _ORDER[sort] if sort in _ORDER and sort != "popular" else "page.score DESC, e.id DESC"
@@ -519,19 +520,14 @@ class _Sqlite:
             sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM {match_from}"  # noqa: S608
                    f" WHERE {match_where} AND {where} ORDER BY {order} LIMIT %s OFFSET %s")
             return _with_snippets(SearchEntry.objects.raw(sql, match_params + params + [limit, offset]), parsed.stems)
-        # Relevance over bounded candidates: records whose title matches first, then any match,
-        # each at most CANDIDATES, ranked by bm25 of the whole query (titles weigh 10, text 4).
-        full = parsed.fts5_match()
-        titles = "{title} : (" + full + ")"
-        candidates = (
-            f"SELECT * FROM (SELECT e.id FROM {match_from} WHERE search_fts MATCH %s AND {where} LIMIT %s)"  # noqa: S608
-            f" UNION SELECT * FROM (SELECT e.id FROM {match_from} WHERE search_fts MATCH %s AND {where} LIMIT %s)"
-        )
+        # Relevance over bounded candidates: bm25 (titles weigh 10, text 4) of the first
+        # CANDIDATES matches, so a very common word does not score every match.
+        bound = " LIMIT %s" if CANDIDATES is not None else ""
         sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM ("  # noqa: S608
-               " SELECT rowid AS cid, bm25(search_fts, 10.0, 4.0) AS score FROM search_fts"
-               f" WHERE search_fts MATCH %s AND rowid IN ({candidates}) ORDER BY score, rowid DESC LIMIT %s OFFSET %s"
-               ") c JOIN search_searchentry e ON e.id = c.cid ORDER BY c.score, e.id DESC")
-        sql_params = [full, titles] + params + [CANDIDATES, full] + params + [CANDIDATES, limit, offset]
+               f" SELECT e.id AS cid, bm25(search_fts, 10.0, 4.0) AS score FROM {match_from}"
+               f" WHERE {match_where} AND {where}{bound}"
+               ") c JOIN search_searchentry e ON e.id = c.cid ORDER BY c.score, e.id DESC LIMIT %s OFFSET %s")
+        sql_params = match_params + params + ([CANDIDATES] if CANDIDATES is not None else []) + [limit, offset]
         return _with_snippets(SearchEntry.objects.raw(sql, sql_params), parsed.stems)
 
     def similar_terms(self, word: str) -> list[tuple[str, int]]:
