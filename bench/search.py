@@ -158,7 +158,7 @@ def _wagtail_peer(queries: dict[str, list[str]], repeat: int, records: list) -> 
     # Wagtail gives indexed models this relation when the app registry is ready; this proxy
     # is made later, so it gets it here.
     from modelsearch.abstract_models import TextIDGenericRelation
-    from modelsearch.models import IndexEntry
+    from wagtail.search.models import IndexEntry
 
     TextIDGenericRelation(IndexEntry).contribute_to_class(BenchEntry, "index_entries")
     backend = get_search_backend()
