@@ -118,13 +118,14 @@ def filter_sql(filters: Filters, *, facets: bool = True) -> tuple[str, list]:
     return " AND ".join(clauses) or "1 = 1", params
 
 
+# NULLS LAST spelled out: PostgreSQL puts NULLs first in descending order, SQLite last.
 _ORDER = {
-    "date": "e.date DESC, e.id DESC",
-    "rating": "e.rating DESC, e.review_count DESC, e.id DESC",
-    "reviews": "e.review_count DESC, e.rating DESC, e.id DESC",
+    "date": "e.date DESC NULLS LAST, e.id DESC",
+    "rating": "e.rating DESC NULLS LAST, e.review_count DESC, e.id DESC",
+    "reviews": "e.review_count DESC, e.rating DESC NULLS LAST, e.id DESC",
     "popular": "e.popularity DESC, e.id DESC",
-    "price": "e.price, e.id",
-    "-price": "e.price DESC, e.id DESC",
+    "price": "e.price NULLS LAST, e.id",
+    "-price": "e.price DESC NULLS LAST, e.id DESC",
     "name": "e.title, e.id",
 }
 
