@@ -68,7 +68,7 @@ lint: install-test
 
 # Feature apps keep their own catalog (<app>/locale/ru) beside their own templates; the root
 # catalog (locale/ru) covers the core and templates/. In the order of the README's map.
-APP_LOCALE_DIRS := community/qa reviews experts chat
+APP_LOCALE_DIRS := community/qa reviews experts chat search
 messages: install
 	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=test-artifacts --ignore=tests \
 		$(foreach d,$(APP_LOCALE_DIRS),--ignore=$(d)/*)

@@ -7,7 +7,8 @@ Two Wagtail hooks, in the pattern of ``product_page_sections``:
     navigation (chat's «Сообщения» with its unread count). Called once per request.
 ``page_assets``
     callables ``() -> AssetBundle``: an app's named bundle of static CSS and JS, and the
-    template folders of its own pages (``"chat/"``), which load it.
+    template folders of its own pages (``"chat/"``), which load it; ``everywhere`` bundles
+    enhance the layout itself (search's header combobox) and load on every page.
 
 A page loads the core's ``css/site.css`` and ``js/site.js``, then only the bundles it shows:
 those of its own template's folder, of the sections it renders (``ProductSection.assets``,
@@ -39,6 +40,9 @@ class AssetBundle:
     css: tuple[str, ...] = ()
     js: tuple[str, ...] = ()
     templates: tuple[str, ...] = ()
+    #: Loaded on every page: the enhancement of a part of the layout itself (the header's
+    #: search box), which every page shows.
+    everywhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,9 @@ def page_assets(*, template_name: str = "", sections: Iterable = (), header: Ite
                 extra: Iterable[str] = ()) -> PageAssets:
     """The static files of one page: the core's, then each bundle it needs, once each."""
     bundles = asset_bundles()
-    wanted = [name for bundle in bundles.values() for prefix in bundle.templates
-              if template_name.startswith(prefix) for name in [bundle.name]]
+    wanted = [bundle.name for bundle in bundles.values() if bundle.everywhere]
+    wanted += [name for bundle in bundles.values() for prefix in bundle.templates
+               if template_name.startswith(prefix) for name in [bundle.name]]
     for holder in [*sections, *header]:
         wanted.extend(getattr(holder, "assets", ()) or ())
     wanted.extend(extra)

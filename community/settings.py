@@ -371,6 +371,7 @@ DEMO_CONTENT_STEPS = [
     "community.qa.demo",
     "experts.demo",
     "chat.demo",
+    "search.demo",
 ]
 
 # --- Security ----------------------------------------------------------------------------------

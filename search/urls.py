@@ -2,4 +2,7 @@ from django.urls import path
 
 from search import views
 
-urlpatterns = [path("", views.search, name="search")]
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("suggest/", views.suggest, name="search_suggest"),
+]

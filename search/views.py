@@ -1,37 +1,45 @@
-"""Site search. Until the search engines land, products are found through Wagtail's search."""
+"""Site search views: the results page and the autocomplete endpoint. Thin: parse → selector → render."""
 
 from __future__ import annotations
 
-import unicodedata
-
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
-from community.catalog.models import ProductPage
-from community.catalog.selectors import product_cards
+from search import analysis, selectors, services
+from search.engines import get_engine
+from search.records import PRICE_BANDS
 
-MAX_QUERY_LENGTH = 200
-
-
-def clean_query(value: str) -> str:
-    """The query without control, format (zero-width, direction marks) or surrogate characters,
-    which no searchable text contains and which some engines reject (a NUL fails SQLite)."""
-    return " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in value).split())
+SUGGEST_MIN_LENGTH = 2
+SORT_LABELS = [("relevance", _("by relevance")), ("date", _("newest first")), ("rating", _("by rating"))]
 
 
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    query = clean_query(request.GET.get("q", ""))[:MAX_QUERY_LENGTH]
-    results = None
-    if query:
-        found = ProductPage.objects.live().search(query)
-        paginator = Paginator(found, 24)
-        try:
-            results = paginator.page(request.GET.get("page") or 1)
-        except (PageNotAnInteger, EmptyPage):
-            results = paginator.page(1)
-        # Keep the relevance order while loading cards with their images in fixed queries.
-        order = [p.pk for p in results.object_list]
-        cards = {p.pk: p for p in product_cards(ProductPage.objects.filter(pk__in=order))}
-        results.object_list = [cards[pk] for pk in order if pk in cards]
-    return render(request, "search/search.html", {"query": query, "results": results})
+    outcome = selectors.site_search(
+        query=request.GET.get("q", ""),
+        filters=selectors.filters_from_query(request.GET),
+        sort=selectors.sort_from_query(request.GET),
+        page=selectors.page_number(request.GET),
+    )
+    results = outcome.results
+    if results and results.total and results.page == 1:
+        services.popular_query_record(text=outcome.searched_for or outcome.query)
+    return render(request, "search/search.html", {
+        "search": outcome, "query": outcome.query, "results": results,
+        "price_bands": PRICE_BANDS, "sorts": SORT_LABELS,
+    })
+
+
+@require_safe
+def suggest(request: HttpRequest) -> JsonResponse:
+    """``{"query", "suggestions": [{"kind", "label", "url"}]}`` for what is typed (2+ characters)."""
+    typed = analysis.clean_query(request.GET.get("q", ""))[:100]
+    items = get_engine().suggest(typed) if len(typed) >= SUGGEST_MIN_LENGTH else []
+    response = JsonResponse({
+        "query": typed,
+        "suggestions": [{"kind": s.kind, "label": s.label, "url": s.url} for s in items],
+    })
+    response["Cache-Control"] = "public, max-age=60"
+    return response

@@ -22,25 +22,28 @@ def assets_of(response) -> list[str]:
 
 
 def test_a_category_page_loads_only_the_core_assets_for_a_visitor(client, page_tree):
-    assert assets_of(client.get(page_tree["laptops"].url)) == ["css/site.css", "js/site.js"]
+    # The core's, and the layout's own enhancement: the header search box's combobox.
+    assert assets_of(client.get(page_tree["laptops"].url)) == [
+        "css/site.css", "search/search.css", "js/site.js", "search/combobox.js"]
 
 
 def test_a_signed_in_shopper_gets_the_messages_link_and_its_script_on_every_page(client, page_tree, shopper):
     client.force_login(shopper)
     response = client.get(page_tree["laptops"].url)
-    assert assets_of(response) == ["css/site.css", "css/chat.css", "js/site.js", "js/chat.js"]
+    assert assets_of(response) == ["css/site.css", "search/search.css", "css/chat.css",
+                                   "js/site.js", "search/combobox.js", "js/chat.js"]
     assert 'class="chat-header-link" data-chat-unread-link' in response.content.decode()
 
 
 def test_a_product_page_loads_the_bundles_of_its_sections_once_each(client, product):
     assets = assets_of(client.get(product.url))
-    assert assets == ["css/site.css", "css/reviews.css", "css/qa.css", "css/chat.css",
-                      "js/site.js", "js/reviews.js", "js/qa.js", "js/chat.js"]
+    assert assets == ["css/site.css", "search/search.css", "css/reviews.css", "css/qa.css", "css/chat.css",
+                      "js/site.js", "search/combobox.js", "js/reviews.js", "js/qa.js", "js/chat.js"]
 
 
 def test_an_apps_own_pages_load_its_bundle_and_no_other(client, product):
     assets = assets_of(client.get(product.url + product.reverse_subpage("qa_question_list")))
-    assert assets == ["css/site.css", "css/qa.css", "js/site.js", "js/qa.js"]
+    assert assets == ["css/site.css", "search/search.css", "css/qa.css", "js/site.js", "search/combobox.js", "js/qa.js"]
 
 
 def test_a_header_item_registered_by_an_app_is_rendered_in_the_header(client, page_tree):

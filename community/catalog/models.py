@@ -69,7 +69,11 @@ class HomePage(Page):
 
 
 class CategoryPage(Page):
-    """A product category; categories nest (Ноутбуки → Игровые ноутбуки)."""
+    """A product category; categories nest (Ноутбуки → Игровые ноутбуки).
+
+    Other apps may serve the product listing with filters through the ``category_page_listing``
+    hook (callables ``(request, page) -> CategoryListing | None``).
+    """
 
     intro = models.TextField(_("description"), blank=True)
 
@@ -90,14 +94,23 @@ class CategoryPage(Page):
         from community.catalog import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        sort = request.GET.get("sort", "")
-        listing = selectors.category_products(category=self, sort=sort, page=request.GET.get("page"))
+        # Another app may serve the listing (filters, facet counts): the first hook that answers.
+        extra = next((found for hook in hooks.get_hooks("category_page_listing") if (found := hook(request, self))),
+                     None)
+        if extra is not None and extra.page is not None:
+            page, sort, sort_options = extra.page, extra.sort, extra.sort_options
+        else:
+            sort = request.GET.get("sort", "")
+            listing = selectors.category_products(category=self, sort=sort, page=request.GET.get("page"))
+            page, sort, sort_options = listing.page, listing.sort, selectors.SORT_OPTIONS
         context.update(
             subcategories=CategoryPage.objects.live().child_of(self).order_by("title"),
-            products=listing.page,
-            sort=listing.sort,
-            sort_options=selectors.SORT_OPTIONS,
+            products=page,
+            sort=sort,
+            sort_options=sort_options,
             breadcrumbs=selectors.breadcrumbs(self),
+            listing_extra=extra,
+            listing_query=extra.query_string if extra is not None else f"sort={sort}",
         )
         return context
 
@@ -107,6 +120,21 @@ class StockStatus(models.TextChoices):
     LOW = "low", _("Few left")
     OUT_OF_STOCK = "out_of_stock", _("Out of stock")
     PREORDER = "preorder", _("Pre-order")
+
+
+@dataclass
+class CategoryListing:
+    """What a ``category_page_listing`` hook returns: its filter panel (``template`` with
+    ``context``) and, when it serves the products itself, the ``page`` of product cards
+    (``number``, ``paginator.count``/``num_pages``, ``object_list``), the sort and its options,
+    and the query string that pagination links keep."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    page: Any = None
+    sort: str = ""
+    sort_options: dict[str, Any] = field(default_factory=dict)
+    query_string: str = ""
 
 
 @dataclass

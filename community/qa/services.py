@@ -163,6 +163,7 @@ def question_update(*, actor, question: Question, title: str, details: str = "")
         locked.details, locked.details_html = details_text.source, details_text.html
         locked.edited_at = timezone.now()
         locked.save(update_fields=["title", "slug", "title_terms", "details", "details_html", "edited_at"])
+        events.question_edited.send(sender=Question, question=locked)
     for field in ("title", "slug", "title_terms", "details", "details_html", "edited_at"):
         setattr(question, field, getattr(locked, field))
     return question
@@ -305,6 +306,7 @@ def answer_update(*, actor, answer: Answer, text: str) -> Answer:
         locked.text, locked.text_html, locked.edited_at = text_value.source, text_value.html, timezone.now()
         locked.set_derived()
         locked.save(update_fields=["text", "text_html", "text_excerpt", "edited_at"])
+        events.answer_edited.send(sender=Answer, answer=locked)
     answer.text, answer.text_html, answer.edited_at = locked.text, locked.text_html, locked.edited_at
     answer.text_excerpt = locked.text_excerpt
     return answer

@@ -1,0 +1,550 @@
+"""The database engine: PostgreSQL full-text search or SQLite FTS5, behind one interface.
+
+Records live in :class:`search.models.SearchEntry`. What differs by database is only how a
+query matches, ranks and highlights, kept in the two dialect classes at the end:
+
+* PostgreSQL: a generated ``tsvector`` (``russian`` configuration: Russian Snowball for
+  Cyrillic, English Snowball for Latin words; title weight A, text B) with a GIN index,
+  ``websearch_to_tsquery``, ``ts_rank`` over *bounded candidates* (at most ``CANDIDATES``
+  rows whose title matches plus as many that match anywhere, so a common word does not rank
+  every match), ``ts_headline`` computed for the page's hits only, and pg_trgm for "did you
+  mean" and autocomplete.
+* SQLite: FTS5 over stems computed in Python (:mod:`search.analysis`), ``bm25`` with the
+  title weighted, highlights in Python, and an FTS5 trigram table over the vocabulary.
+
+Facet counts are exact: one grouped query counts the matches by every facet value at once,
+and :func:`search.engines.base.facets_from_cube` derives each facet from it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F, Q
+
+from search import analysis
+from search.engines.base import (
+    CubeRow,
+    Filters,
+    Hit,
+    SearchEngine,
+    SearchRequest,
+    SearchResults,
+    Suggestion,
+    facets_from_cube,
+)
+from search.models import PopularQuery, SearchEntry, SearchTerm
+from search.records import PRODUCT, REVIEW, SearchRecord
+
+logger = logging.getLogger(__name__)
+
+CANDIDATES: int | None = 1000  # None: rank every match (the exact ranking bench/search.py compares with)
+FACET_SAMPLE = 5000
+# Words every review uses whatever the product («пользуюсь», «минусов», «месяц»): never a mention.
+MENTION_FILLER = """
+    пользуюсь пользовался пользуемся минусы минусов плюсы плюсов год года месяц месяца месяцев неделю недели
+    полгода день дня тому выше ниже долго отлично хорошо плохо цену цена цене брал взял купил купила покупка
+    покупкой товар товара доволен довольна сравнивал пожалел выбирал остановился конкурентами смешанные
+    впечатления рекомендую советую очень просто вообще сразу пока стал стало теперь раньше после
+"""
+MENTION_FILLER_STEMS = frozenset(analysis.stem(w) for w in MENTION_FILLER.split())
+MIN_VOCABULARY_WORD = 3
+CATEGORY_CACHE_KEY = "search:categories:v1"
+CATEGORY_CACHE_SECONDS = 300
+
+_HIT_COLUMNS = (
+    "e.id, e.key, e.kind, e.object_id, e.title, e.url, e.category_title, e.brand, e.price, e.in_stock, e.rating,"
+    " e.review_count, e.verified_purchase, e.has_accepted_answer, e.date"
+)
+_CUBE_COLUMNS = (
+    "e.kind, e.category_id, e.category_title, e.brand, e.stars, e.price_band, e.in_stock,"
+    " e.has_accepted_answer, e.verified_purchase"
+)
+
+
+def vocabulary_words(text: str) -> set[str]:
+    """Distinct words of ``text`` worth proposing in "did you mean" (letters only, 3+ long)."""
+    return {w for w in analysis.words(text) if len(w) >= MIN_VOCABULARY_WORD and w.isalpha()
+            and w not in analysis.STOP_WORDS}
+
+
+def _in(column: str, values: Iterable, params: list) -> str:
+    values = list(values)
+    params.extend(values)
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+
+def filter_sql(filters: Filters, *, facets: bool = True) -> tuple[str, list]:
+    """The WHERE conditions (on alias ``e``) of the scopes and, with ``facets``, the facets."""
+    clauses: list[str] = []
+    params: list = []
+    if filters.product_id is not None:
+        clauses.append("e.product_id = %s")
+        params.append(filters.product_id)
+    if filters.category_path:
+        clauses.append("e.category_path LIKE %s")
+        params.append(filters.category_path.replace("%", "").replace("_", "") + "%")
+    if filters.price_min is not None:
+        clauses.append("e.price >= %s")
+        params.append(filters.price_min)
+    if filters.price_max is not None:
+        clauses.append("e.price <= %s")
+        params.append(filters.price_max)
+    if facets:
+        if filters.kinds:
+            clauses.append(_in("e.kind", filters.kinds, params))
+        if filters.categories:
+            clauses.append(_in("e.category_id", filters.categories, params))
+        if filters.brands:
+            clauses.append(_in("e.brand", filters.brands, params))
+        if filters.stars_min is not None:
+            clauses.append("e.stars >= %s")
+            params.append(filters.stars_min)
+        if filters.price_bands:
+            clauses.append(_in("e.price_band", filters.price_bands, params))
+        if filters.in_stock:
+            clauses.append("e.in_stock = %s")
+            params.append(True)
+        if filters.accepted:
+            clauses.append("e.has_accepted_answer = %s")
+            params.append(True)
+        if filters.verified:
+            clauses.append("e.verified_purchase = %s")
+            params.append(True)
+    return " AND ".join(clauses) or "1 = 1", params
+
+
+# NULLS LAST spelled out: PostgreSQL puts NULLs first in descending order, SQLite last.
+_ORDER = {
+    "date": "e.date DESC NULLS LAST, e.id DESC",
+    "rating": "e.rating DESC NULLS LAST, e.review_count DESC, e.id DESC",
+    "reviews": "e.review_count DESC, e.rating DESC NULLS LAST, e.id DESC",
+    "popular": "e.popularity DESC, e.id DESC",
+    "price": "e.price NULLS LAST, e.id",
+    "-price": "e.price DESC NULLS LAST, e.id DESC",
+    "name": "e.title, e.id",
+}
+
+
+class DatabaseEngine(SearchEngine):
+    name = "db"
+
+    def __init__(self) -> None:
+        self.dialect = _Postgres() if connection.vendor == "postgresql" else _Sqlite()
+        self._rebuilding = False
+
+    def begin_rebuild(self, kinds: Iterable[str] = ()) -> None:
+        # The vocabulary is recounted once at the end instead of chunk by chunk.
+        self._rebuilding = True
+
+    def finish_rebuild(self) -> None:
+        self._rebuilding = False
+        self.rebuild_vocabulary()
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def index(self, records: list[SearchRecord]) -> int:
+        """Store ``records`` (replacing what the index held for their keys)."""
+        if not records:
+            return 0
+        vocabulary = not self._rebuilding
+        records = list({r.key: r for r in records}.values())
+        with transaction.atomic():
+            old = list(SearchEntry.objects.filter(key__in=[r.key for r in records]).values_list("id", "title", "body"))
+            delta: Counter = Counter()
+            if vocabulary:
+                for _pk, title, body in old:
+                    delta.subtract(vocabulary_words(f"{title} {body}"))
+                for record in records:
+                    delta.update(vocabulary_words(f"{record.title} {record.body}"))
+            self._delete([pk for pk, _t, _b in old])
+            entries = SearchEntry.objects.bulk_create([_entry(r) for r in records])
+            self.dialect.after_insert(entries, records)
+            self._apply_vocabulary(delta)
+        return len(records)
+
+    def remove(self, keys: list[str]) -> int:
+        if not keys:
+            return 0
+        with transaction.atomic():
+            old = list(SearchEntry.objects.filter(key__in=list(keys)).values_list("id", "title", "body"))
+            delta: Counter = Counter()
+            for _pk, title, body in old:
+                delta.subtract(vocabulary_words(f"{title} {body}"))
+            self._delete([pk for pk, _t, _b in old])
+            self._apply_vocabulary(delta)
+        return len(old)
+
+    def _delete(self, ids: list[int]) -> None:
+        if ids:
+            self.dialect.before_delete(ids)
+            SearchEntry.objects.filter(pk__in=ids).delete()
+
+    def _apply_vocabulary(self, delta: Counter) -> None:
+        """Add the words' record counts; words no record uses any more go."""
+        changed = {term: d for term, d in delta.items() if d}
+        if not changed:
+            return
+        new = [t for t, d in changed.items() if d > 0]
+        SearchTerm.objects.bulk_create(
+            [SearchTerm(term=t, stem=analysis.stem(t), frequency=0) for t in new], ignore_conflicts=True, batch_size=500)
+        by_delta: dict[int, list[str]] = {}
+        for term, d in changed.items():
+            by_delta.setdefault(d, []).append(term)
+        for d, terms in by_delta.items():
+            for start in range(0, len(terms), 500):
+                SearchTerm.objects.filter(term__in=terms[start:start + 500]).update(frequency=F("frequency") + d)
+        gone = [t for t, d in changed.items() if d < 0]
+        for start in range(0, len(gone), 500):
+            SearchTerm.objects.filter(term__in=gone[start:start + 500], frequency__lte=0).delete()
+
+    def rebuild_vocabulary(self) -> int:
+        """Recount the vocabulary from every entry (after a full rebuild)."""
+        counts: Counter = Counter()
+        for title, body in SearchEntry.objects.values_list("title", "body").iterator(chunk_size=2000):
+            counts.update(vocabulary_words(f"{title} {body}"))
+        with transaction.atomic():
+            SearchTerm.objects.all().delete()
+            SearchTerm.objects.bulk_create(
+                [SearchTerm(term=t, stem=analysis.stem(t), frequency=n) for t, n in counts.items()], batch_size=1000)
+        return len(counts)
+
+    def clear(self, kind: str | None = None) -> None:
+        with transaction.atomic():
+            entries = SearchEntry.objects.all() if kind is None else SearchEntry.objects.filter(kind=kind)
+            self.dialect.clear(kind)
+            entries.delete()
+
+    def fingerprints(self, kind: str) -> dict[str, str]:
+        return dict(SearchEntry.objects.filter(kind=kind).values_list("key", "fingerprint"))
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        parsed = analysis.parse_query(request.query)
+        filters = request.filters
+        match_from, match_where, match_params = self.dialect.match(parsed)
+        total, facets, approximate = 0, {}, False
+        if request.with_facets:
+            cube, scale = self._cube(parsed, filters, match_from, match_where, match_params)
+            total, facets = facets_from_cube(cube, filters)
+            if scale is not None:
+                # A very common word: counts from a sample of the matches, scaled and marked "≈".
+                approximate = True
+                total = round(total * scale)
+                for values in facets.values():
+                    for value in values:
+                        value.count = round(value.count * scale)
+            if total == 0:
+                return SearchResults(hits=[], total=0, facets=facets, page=request.page, page_size=request.page_size)
+        offset = (request.page - 1) * request.page_size
+        rows = self.dialect.hits(parsed, filters, request.sort, request.page_size, offset)
+        stems = parsed.stems
+        hits = [
+            Hit(key=e.key, kind=e.kind, object_id=e.object_id, title=e.title, url=e.url,
+                snippet=e.snippet, category_title=e.category_title, brand=e.brand, price=e.price,
+                in_stock=e.in_stock, rating=e.rating, review_count=e.review_count,
+                verified_purchase=e.verified_purchase, has_accepted_answer=e.has_accepted_answer, date=e.date,
+                title_html=analysis.highlight(e.title, stems, length=400))
+            for e in rows
+        ]
+        if not request.with_facets:
+            total = len(hits) + offset
+        return SearchResults(hits=hits, total=total, facets=facets, page=request.page, page_size=request.page_size,
+                             approximate=approximate)
+
+    def _cube(self, parsed, filters: Filters, match_from: str, match_where: str, match_params: list):
+        """Matches counted by every facet value at once; returns (rows, scale).
+
+        Where the dialect samples (SQLite) and a query matches more than ``FACET_SAMPLE``
+        records, the first ``FACET_SAMPLE`` are counted and ``scale`` extrapolates them to the
+        number of matches; otherwise the counts are exact and ``scale`` is None.
+        """
+        scope_sql, scope_params = filter_sql(filters, facets=False)
+        sample = self.dialect.SAMPLE and not parsed.is_empty
+        inner = (f"SELECT {_CUBE_COLUMNS} FROM {match_from} WHERE {match_where} AND {scope_sql}"  # noqa: S608
+                 + (" LIMIT %s" if sample else ""))
+        params = match_params + scope_params + ([FACET_SAMPLE] if sample else [])
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {_CUBE_COLUMNS}, COUNT(*) FROM ({inner}) e GROUP BY {_CUBE_COLUMNS}", params)  # noqa: S608
+            cube = [CubeRow(kind, cat, cat_title or "", brand or "", stars, band,
+                            None if stock is None else bool(stock), None if acc is None else bool(acc),
+                            None if ver is None else bool(ver), count)
+                    for kind, cat, cat_title, brand, stars, band, stock, acc, ver, count in cursor.fetchall()]
+            if not sample or sum(r.count for r in cube) < FACET_SAMPLE:
+                return cube, None
+            if scope_params:
+                count_sql = f"SELECT COUNT(*) FROM {match_from} WHERE {match_where} AND {scope_sql}"  # noqa: S608
+            else:  # the full-text index alone counts the matches, no join
+                count_sql = f"SELECT COUNT(*) FROM search_fts WHERE {match_where}"  # noqa: S608
+            cursor.execute(count_sql, match_params + scope_params)
+            return cube, cursor.fetchone()[0] / FACET_SAMPLE
+
+    def suggest(self, prefix: str, *, limit: int = 8) -> list[Suggestion]:
+        """Products by name or brand, categories and past queries that start with ``prefix``."""
+        typed = " ".join(analysis.words(prefix))
+        result = self._suggest(typed, limit) if len(typed) >= 2 else []
+        if not result and (switched := analysis.switch_layout(prefix.lower())):
+            typed = " ".join(analysis.words(switched))
+            result = self._suggest(typed, limit) if len(typed) >= 2 else []
+        return result
+
+    def _suggest(self, typed: str, limit: int) -> list[Suggestion]:
+        products = (SearchEntry.objects.filter(kind=PRODUCT)
+                    .filter(Q(autocomplete__startswith=typed) | Q(autocomplete__contains=" " + typed))
+                    .order_by("-popularity", "title").values_list("title", "url")[:limit])
+        result = [Suggestion("product", title, url) for title, url in products]
+        result += [Suggestion("category", title, url) for norm, title, url in _categories()
+                   if norm.startswith(typed) or f" {typed}" in norm][:3]
+        queries = PopularQuery.objects.filter(text__startswith=typed).order_by("-hits").values_list("text", flat=True)[:3]
+        result += [Suggestion("query", text, "") for text in queries]
+        return result
+
+    def correct(self, words: list[str]) -> dict[str, str]:
+        words = [w for w in dict.fromkeys(words) if len(w) >= MIN_VOCABULARY_WORD and w.isalpha()][:5]
+        if not words:
+            return {}
+        stems = {w: analysis.stem(w) for w in words}
+        known = SearchTerm.objects.filter(Q(term__in=words) | Q(stem__in=set(stems.values()))).values_list(
+            "term", "stem")
+        known_terms, known_stems = set(), set()
+        for term, stem in known:
+            known_terms.add(term)
+            known_stems.add(stem)
+        corrections = {}
+        for word in words:
+            if word in known_terms or stems[word] in known_stems:
+                continue
+            candidates = set(self.dialect.similar_terms(word)) | set(_same_start(word))
+            scored = []
+            for term, freq in candidates:
+                distance = analysis.edit_distance(word, term)
+                if distance <= analysis.allowed_typos(word):
+                    scored.append((distance, -freq, term))
+            if scored:
+                corrections[word] = min(scored)[2]
+        return corrections
+
+    def significant_terms(self, product_id: int, *, limit: int = 8) -> list[tuple[str, int]]:
+        """Words in this product's reviews that are more frequent there than in its category.
+
+        Counted from the index: documents per stem in the product's reviews (foreground)
+        against the reviews of the product's category (background), scored like
+        Elasticsearch's JLH (absolute gain × relative gain); each stem shows its most used form.
+        """
+        reviews = SearchEntry.objects.filter(kind=REVIEW, product_id=product_id)
+        foreground = list(reviews.values_list("body", "category_path")[:500])
+        if len(foreground) < 3:
+            return []
+        category_path = foreground[0][1]
+        background = SearchEntry.objects.filter(kind=REVIEW, category_path=category_path).exclude(
+            product_id=product_id).order_by("-id").values_list("body", flat=True)[:2000]
+        fg_docs, forms = Counter(), {}
+        for body, _path in foreground:
+            seen = set()
+            for word in vocabulary_words(body):
+                stem = analysis.stem(word)
+                forms.setdefault(stem, Counter())[word] += 1
+                seen.add(stem)
+            fg_docs.update(seen)
+        bg_docs = Counter()
+        bg_total = 0
+        for body in background:
+            bg_total += 1
+            bg_docs.update({analysis.stem(w) for w in vocabulary_words(body)})
+        fg_total = len(foreground)
+        scored = []
+        for stem, n in fg_docs.items():
+            if n < 3 or stem in MENTION_FILLER_STEMS:
+                continue
+            fg_rate = n / fg_total
+            bg_rate = (bg_docs[stem] + 1) / (bg_total + 1)
+            if fg_rate > bg_rate:
+                scored.append(((fg_rate - bg_rate) * (fg_rate / bg_rate), n, stem))
+        scored.sort(reverse=True)
+        return [(forms[stem].most_common(1)[0][0], n) for _score, n, stem in scored[:limit]]
+
+
+def _entry(record: SearchRecord) -> SearchEntry:
+    return SearchEntry(
+        key=record.key, kind=record.kind, object_id=record.object_id, product_id=record.product_id,
+        title=record.title, body=record.body, url=record.url, category_id=record.category_id,
+        category_title=record.category_title, category_path=record.category_path, brand=record.brand,
+        price=record.price, price_band=record.price_band, in_stock=record.in_stock, rating=record.rating,
+        stars=record.stars, review_count=record.review_count, verified_purchase=record.verified_purchase,
+        has_accepted_answer=record.has_accepted_answer, date=record.date, popularity=record.popularity,
+        autocomplete=" ".join(analysis.words(f"{record.brand} {record.title}")) if record.kind == PRODUCT else "",
+        fingerprint=record.fingerprint(),
+    )
+
+
+def _same_start(word: str, limit: int = 300) -> list[tuple[str, int]]:
+    """Known words that begin with the same two letters (typos inside a word that trigrams
+    miss, such as swapped letters), the most frequent first; a range scan of the unique index."""
+    start = word[:2]
+    upper = start[:-1] + chr(ord(start[-1]) + 1)
+    return list(SearchTerm.objects.filter(term__gte=start, term__lt=upper).order_by("-frequency")
+                .values_list("term", "frequency")[:limit])
+
+
+def forget_categories() -> None:
+    """Drop the cached categories (a category was published, unpublished or moved)."""
+    cache.delete(CATEGORY_CACHE_KEY)
+
+
+def _categories() -> list[tuple[str, str, str]]:
+    """(normalised title, title, URL) of live categories, cached for a few minutes."""
+    found = cache.get(CATEGORY_CACHE_KEY)
+    if found is None:
+        from community.catalog.models import CategoryPage
+
+        found = [(" ".join(analysis.words(c.title)), c.title, c.url or "")
+                 for c in CategoryPage.objects.live().order_by("path")]
+        cache.set(CATEGORY_CACHE_KEY, found, CATEGORY_CACHE_SECONDS)
+    return found
+
+
+# --- dialects ------------------------------------------------------------------------------------
+
+
+class _Postgres:
+    SAMPLE = False  # GIN bitmap scans count every match fast enough (see bench/search.py)
+    HEADLINE = ("StartSel=" + analysis.HEADLINE_START + ", StopSel=" + analysis.HEADLINE_STOP
+                + ", MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=1, FragmentDelimiter=\" … \"")
+
+    def after_insert(self, entries, records) -> None:
+        """The ``tsvector`` column is generated by PostgreSQL itself."""
+
+    def before_delete(self, ids) -> None:
+        """Nothing beside the row."""
+
+    def clear(self, kind) -> None:
+        """Nothing beside the rows."""
+
+    def match(self, parsed: analysis.ParsedQuery) -> tuple[str, str, list]:
+        if parsed.is_empty:
+            return "search_searchentry e", "1 = 1", []
+        return "search_searchentry e", "e.vector @@ websearch_to_tsquery('russian', %s)", [self.query_text(parsed)]
+
+    @staticmethod
+    def query_text(parsed: analysis.ParsedQuery) -> str:
+        return analysis.normalize(parsed.text)
+
+    @staticmethod
+    def title_query(parsed: analysis.ParsedQuery) -> str:
+        """A ``to_tsquery`` text matching titles only (weight A); words are [0-9a-zа-я] only."""
+        parts = [f"{w}:A" for w in parsed.terms]
+        parts += ["(" + " <-> ".join(f"{w}:A" for w in phrase) + ")" for phrase in parsed.phrases]
+        return " & ".join(parts)
+
+    def hits(self, parsed, filters: Filters, sort: str, limit: int, offset: int):
+        where, params = filter_sql(filters)
+        if parsed.is_empty:
+            order = _ORDER.get(sort, _ORDER["popular"])
+            sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM search_searchentry e WHERE {where}"  # noqa: S608
+                   f" ORDER BY {order} LIMIT %s OFFSET %s")
+            return _with_snippets(SearchEntry.objects.raw(sql, params + [limit, offset]), set())
+        text = self.query_text(parsed)
+        if sort in _ORDER and sort != "popular":
+            page_sql = (f"SELECT e.id, 0 AS score FROM search_searchentry e"  # noqa: S608
+                        f" WHERE e.vector @@ websearch_to_tsquery('russian', %s) AND {where}"
+                        f" ORDER BY {_ORDER[sort]} LIMIT %s OFFSET %s")
+            page_params = [text] + params + [limit, offset]
+        else:
+            # Bounded candidates: titles that match first, then any match, each at most CANDIDATES.
+            page_sql = (
+                "WITH cand AS MATERIALIZED ("  # noqa: S608
+                f" (SELECT e.id FROM search_searchentry e WHERE e.vector @@ to_tsquery('russian', %s) AND {where}"
+                "  LIMIT %s)"
+                f" UNION (SELECT e.id FROM search_searchentry e WHERE e.vector @@ websearch_to_tsquery('russian', %s)"
+                f"  AND {where} LIMIT %s))"
+                " SELECT e.id, ts_rank(e.vector, websearch_to_tsquery('russian', %s)) AS score"
+                " FROM cand JOIN search_searchentry e ON e.id = cand.id ORDER BY score DESC, e.id DESC"
+                " LIMIT %s OFFSET %s"
+            )
+            # LIMIT NULL is no limit in PostgreSQL: CANDIDATES = None ranks every match.
+            page_params = ([self.title_query(parsed) or text] + params + [CANDIDATES, text] + params
+                           + [CANDIDATES, text, limit, offset])
+        outer_order = _ORDER[sort] if sort in _ORDER and sort != "popular" else "page.score DESC, e.id DESC"
+        sql = (f"SELECT {_HIT_COLUMNS}, ts_headline('russian', e.body, websearch_to_tsquery('russian', %s), %s)"  # noqa: S608
+               f" AS headline FROM ({page_sql}) page JOIN search_searchentry e ON e.id = page.id ORDER BY {outer_order}")
+        rows = list(SearchEntry.objects.raw(sql, [text, self.HEADLINE] + page_params))
+        for row in rows:
+            row.snippet = analysis.headline_to_html(row.headline)
+        return rows
+
+    def similar_terms(self, word: str) -> list[tuple[str, int]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT term, frequency FROM search_searchterm WHERE term %% %s"
+                " ORDER BY similarity(term, %s) DESC, frequency DESC LIMIT 10", [word, word])
+            return cursor.fetchall()
+
+
+class _Sqlite:
+    SAMPLE = True
+    def after_insert(self, entries, records) -> None:
+        rows = [(e.pk, analysis.stemmed_text(r.title), analysis.stemmed_text(f"{r.brand} {r.body}"))
+                for e, r in zip(entries, records, strict=True)]
+        with connection.cursor() as cursor:
+            cursor.executemany("INSERT INTO search_fts(rowid, title, body) VALUES (%s, %s, %s)", rows)
+
+    def before_delete(self, ids) -> None:
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)  # noqa: S608
+
+    def clear(self, kind) -> None:
+        with connection.cursor() as cursor:
+            if kind is None:
+                cursor.execute("DELETE FROM search_fts")
+            else:
+                cursor.execute("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_searchentry WHERE kind = %s)",
+                               [kind])
+
+    def match(self, parsed: analysis.ParsedQuery) -> tuple[str, str, list]:
+        if parsed.is_empty:
+            return "search_searchentry e", "1 = 1", []
+        return ("search_fts JOIN search_searchentry e ON e.id = search_fts.rowid", "search_fts MATCH %s",
+                [parsed.fts5_match()])
+
+    def hits(self, parsed, filters: Filters, sort: str, limit: int, offset: int):
+        where, params = filter_sql(filters)
+        match_from, match_where, match_params = self.match(parsed)
+        if sort in _ORDER or parsed.is_empty:
+            order = _ORDER.get(sort, _ORDER["popular"])
+            sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM {match_from}"  # noqa: S608
+                   f" WHERE {match_where} AND {where} ORDER BY {order} LIMIT %s OFFSET %s")
+            return _with_snippets(SearchEntry.objects.raw(sql, match_params + params + [limit, offset]), parsed.stems)
+        # Relevance over bounded candidates: bm25 (titles weigh 10, text 4) of the first
+        # CANDIDATES matches, so a very common word does not score every match.
+        bound = " LIMIT %s" if CANDIDATES is not None else ""
+        sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM ("  # noqa: S608
+               f" SELECT e.id AS cid, bm25(search_fts, 10.0, 4.0) AS score FROM {match_from}"
+               f" WHERE {match_where} AND {where}{bound}"
+               ") c JOIN search_searchentry e ON e.id = c.cid ORDER BY c.score, e.id DESC LIMIT %s OFFSET %s")
+        sql_params = match_params + params + ([CANDIDATES] if CANDIDATES is not None else []) + [limit, offset]
+        return _with_snippets(SearchEntry.objects.raw(sql, sql_params), parsed.stems)
+
+    def similar_terms(self, word: str) -> list[tuple[str, int]]:
+        trigrams = {word[i:i + 3] for i in range(len(word) - 2)}
+        if not trigrams:
+            return []
+        expression = " OR ".join(f'"{t}"' for t in sorted(trigrams))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.term, s.frequency FROM search_term_trigram t JOIN search_searchterm s ON s.id = t.rowid"
+                " WHERE search_term_trigram MATCH %s ORDER BY t.rank LIMIT 50", [expression])
+            return cursor.fetchall()
+
+
+def _with_snippets(rows, stems: set[str]) -> list:
+    rows = list(rows)
+    for row in rows:
+        row.snippet = analysis.highlight(row.snippet_source, stems)
+    return rows

@@ -1,0 +1,41 @@
+"""Search on catalog pages: on product pages a search box over the product's reviews and
+questions and the words buyers mention most (``product_page_sections``); on category pages
+filters with facet counts and sorts by rating and reviews (``category_page_listing``)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from community.catalog.models import CategoryListing, CategoryPage, ProductPage, ProductSection
+from community.layout import AssetBundle
+from search import selectors
+
+
+@hooks.register("page_assets")
+def search_assets() -> AssetBundle:
+    """The header's search box is on every page, so its combobox script comes everywhere."""
+    return AssetBundle(name="search", css=("search/search.css",), js=("search/combobox.js",),
+                       templates=("search/",), everywhere=True)
+
+
+@hooks.register("product_page_sections")
+def product_search_section(request: HttpRequest, page: ProductPage) -> ProductSection:
+    return ProductSection(
+        key="product-search", title=_("Search in reviews and questions"), template="search/section_product.html",
+        order=19, context={"search_mentions": selectors.buyers_mention(product_id=page.pk)},
+    )
+
+
+@hooks.register("category_page_listing")
+def category_filters(request: HttpRequest, page: CategoryPage) -> CategoryListing:
+    """Brand, price, rating and stock filters with facet counts; sorts by rating and reviews."""
+    listing = selectors.category_products(category_path=page.path, params=request.GET)
+    return CategoryListing(
+        template="search/category_filters.html",
+        context={"facets": listing.facets, "filters": listing.filters,
+                 "hidden_filters": [(k, v) for k, v in selectors.filters_to_params(listing.filters) if k != "kind"]},
+        page=listing.pager, sort=listing.sort, sort_options=selectors.CATEGORY_SORTS,
+        query_string=listing.query_string,
+    )
