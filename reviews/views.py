@@ -28,6 +28,7 @@ from community.catalog.models import ProductPage
 from community.http import rate_limited
 from community.moderation import services as moderation_services
 from community.moderation.models import Status
+from community.seo import absolute_url
 from reviews import selectors, services
 from reviews.forms import FlagForm, ReplyForm, ReviewForm, VoteForm
 from reviews.models import Review
@@ -89,7 +90,7 @@ def product_reviews(page: ProductPage, request: HttpRequest) -> HttpResponse:
     params = filters.params()
     if listing.page.number > 1:
         params["page"] = str(listing.page.number)
-    canonical = request.build_absolute_uri(base + ("?" + urlencode(params) if params else ""))
+    canonical = absolute_url(base + ("?" + urlencode(params) if params else ""))
     context = {
         "page": page,
         "self": page,

@@ -13,7 +13,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from community.catalog.models import ProductPage, ProductSection
 from community.moderation.viewsets import InspectPanel, ModeratedContentViewSet, ModerationFilterSet
-from reviews import selectors, views
+from reviews import selectors, seo, views
 from reviews.models import RATINGS, ProductReviewStats, Review, ReviewPhoto
 
 
@@ -49,6 +49,13 @@ def reviews_section(request: HttpRequest, page: ProductPage) -> ProductSection:
             "reviews_sort_options": [(key, label) for key, (label, _order) in selectors.SORTS.items()],
         },
     )
+
+
+@hooks.register("product_jsonld")
+def product_rating_markup(request: HttpRequest, page: ProductPage, context: dict) -> dict:
+    """``aggregateRating`` and the reviews the product page lists (its reviews section)."""
+    listing = context.get("reviews_listing")
+    return seo.product_markup(stats=context.get("reviews_stats"), reviews=listing.reviews if listing else [])
 
 
 @hooks.register("product_page_routes")

@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-import json
+from urllib.parse import urlsplit
 
 from django.contrib.sitemaps import Sitemap
-from django.utils.safestring import SafeString, mark_safe
+from django.urls import reverse
+from django.utils.safestring import SafeString
 
+from community import seo
 from community.moderation.models import Status
 from community.qa.models import Answer, Question
 from community.text import plain_text
 
-# The same escapes as Django's json_script: the JSON cannot close the <script> element.
-_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 SUGGESTED_ANSWERS = 10
 
 
 def _person(user) -> dict:
     profile = getattr(user, "profile", None)
-    return {"@type": "Person", "name": profile.name if profile else user.get_username()}
+    return {"@type": "Person", "name": profile.name if profile else user.get_username(),
+            "url": seo.absolute_url(reverse("profile", args=[user.get_username()]))}
 
 
 def _answer(answer: Answer, url: str) -> dict:
     return {
         "@type": "Answer",
         "text": plain_text(answer.text_html),
-        "dateCreated": answer.created.isoformat(),
+        "dateCreated": seo.iso_datetime(answer.created),
         "upvoteCount": answer.up_count,
         "url": f"{url}#{answer.anchor}",
         "author": _person(answer.author),
@@ -34,6 +35,7 @@ def _answer(answer: Answer, url: str) -> dict:
 
 def question_jsonld(*, question: Question, answers: list[Answer], url: str, request=None) -> SafeString:
     """Schema.org ``QAPage`` for a published question and its published answers (safe to inline)."""
+    url = seo.absolute_url(urlsplit(url).path)  # on the canonical origin, whatever the Host
     published = [a for a in answers if a.status == Status.PUBLISHED]
     accepted = next((a for a in published if getattr(a, "is_accepted", False)), None)
     suggested = [a for a in published if a is not accepted][:SUGGESTED_ANSWERS]
@@ -43,7 +45,7 @@ def question_jsonld(*, question: Question, answers: list[Answer], url: str, requ
         "text": plain_text(question.details_html) or question.title,
         "answerCount": question.answer_count,
         "upvoteCount": question.vote_score,
-        "dateCreated": question.created.isoformat(),
+        "dateCreated": seo.iso_datetime(question.created),
         "author": _person(question.author),
     }
     if accepted is not None:
@@ -51,7 +53,7 @@ def question_jsonld(*, question: Question, answers: list[Answer], url: str, requ
     if suggested:
         entity["suggestedAnswer"] = [_answer(a, url) for a in suggested]
     data = {"@context": "https://schema.org", "@type": "QAPage", "mainEntity": entity}
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES))  # noqa: S308
+    return seo.jsonld(data)
 
 
 class QuestionSitemap(Sitemap):
