@@ -14,8 +14,16 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem
+from django.db.models import DateTimeField, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -75,3 +83,71 @@ def etag_for(*parts: object) -> str:
     """A strong validator from the version key of what a page shows (quoted, as HTTP wants)."""
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
     return f'"{digest}"'
+
+
+# --- sitemaps -----------------------------------------------------------------------------------
+# Each app owns the sitemap sections of the pages it serves; the composition root (urls.py)
+# assembles them into /sitemap.xml (an index) and /sitemap-<section>.xml (paginated sections).
+
+SITEMAP_LIMIT = 50_000
+
+
+class CanonicalSitemap(Sitemap):
+    """A sitemap section whose URLs are on ``SITE_URL``, 50,000 a page.
+
+    Subclasses return items with what ``location`` and ``lastmod`` need already loaded
+    (annotations, ``select_related``), so that a section page costs a fixed number of queries.
+    """
+
+    limit = SITEMAP_LIMIT
+
+    def get_latest_lastmod(self) -> datetime | None:
+        """The section's latest lastmod in one aggregate query (Django's default would load and
+        walk every item)."""
+        raise NotImplementedError
+
+    def get_protocol(self, protocol=None) -> str:
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None) -> str:
+        return urlsplit(settings.SITE_URL).netloc
+
+
+def page_path(page) -> str:
+    """A Wagtail page's path (its URL without the origin, which is ``SITE_URL``)."""
+    return urlsplit(page.url or "").path
+
+
+def latest(*moments: datetime | None) -> datetime | None:
+    """The latest of the moments that are known (None when none is)."""
+    known = [m for m in moments if m is not None]
+    return max(known) if known else None
+
+
+def sitemap_index(request: HttpRequest, sitemaps: dict[str, Sitemap], section_url_name: str) -> TemplateResponse:
+    """The sitemap index: every page of every section, on ``SITE_URL``, with its lastmod."""
+    entries = []
+    for section, site in sitemaps.items():
+        site = site() if isinstance(site, type) else site
+        base = absolute_url(reverse(section_url_name, kwargs={"section": section}))
+        lastmod = site.get_latest_lastmod()
+        for number in range(1, site.paginator.num_pages + 1):
+            entries.append(SitemapIndexItem(base if number == 1 else f"{base}?p={number}", lastmod))
+    return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
+
+
+# Moderated content that is or was visible: its appearance and its disappearance both change
+# the pages that showed it (pending and rejected content never was).
+SEEN_STATUSES = ("published", "hidden", "removed")
+
+
+def latest_change(queryset: QuerySet, outer_field: str) -> Subquery:
+    """A subquery over ``OuterRef("pk")``: the latest visible change among ``queryset``'s rows
+    whose ``outer_field`` is that key — written, edited or moderated (hidden, removed…).
+
+    For ``ModeratedContent`` models with ``created`` and ``edited_at``; NULL when no row.
+    """
+    changed = Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created"))
+    rows = (queryset.filter(**{outer_field: OuterRef("pk")}, status__in=SEEN_STATUSES)
+            .order_by().values(outer_field).annotate(latest=Max(changed)).values("latest")[:1])
+    return Subquery(rows, output_field=DateTimeField())

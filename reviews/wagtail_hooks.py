@@ -13,7 +13,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from community.catalog.models import ProductPage, ProductSection
 from community.moderation.viewsets import InspectPanel, ModeratedContentViewSet, ModerationFilterSet
-from reviews import selectors, seo, views
+from reviews import selectors, seo, sitemaps, views
 from reviews.models import RATINGS, ProductReviewStats, Review, ReviewPhoto
 
 
@@ -56,6 +56,10 @@ def product_rating_markup(request: HttpRequest, page: ProductPage, context: dict
     """``aggregateRating`` and the reviews the product page lists (its reviews section)."""
     listing = context.get("reviews_listing")
     return seo.product_markup(stats=context.get("reviews_stats"), reviews=listing.reviews if listing else [])
+
+
+hooks.register("product_sitemap_lastmod", sitemaps.product_reviews_changed)
+hooks.register("profile_sitemap_lastmod", sitemaps.author_reviews_changed)
 
 
 @hooks.register("product_page_routes")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from community import seo
+from community.accounts.trust import indexable_authors_q
 from community.moderation.models import Status
 from community.qa.models import Answer, Question
 from community.text import plain_text
@@ -56,20 +58,51 @@ def question_jsonld(*, question: Question, answers: list[Answer], url: str, requ
     return seo.jsonld(data)
 
 
-class QuestionSitemap(Sitemap):
-    """Published questions of live products, for ``sitemap.xml`` (lastmod: the latest change)."""
+def product_questions_changed():
+    """Latest visible change of a product's questions (``product_sitemap_lastmod`` hook)."""
+    return seo.latest_change(Question.objects.all(), "product")
 
-    changefreq = "weekly"
-    limit = 5000
 
-    def items(self):
+def product_answers_changed():
+    """Latest visible change of the answers to a product's questions (same hook)."""
+    return seo.latest_change(Answer.objects.all(), "question__product")
+
+
+def author_questions_changed():
+    """Latest change of a user's published questions (``profile_sitemap_lastmod`` hook)."""
+    return seo.latest_change(Question.objects.filter(status=Status.PUBLISHED), "author")
+
+
+def author_answers_changed():
+    """Latest change of a user's published answers (same hook)."""
+    return seo.latest_change(Answer.objects.filter(status=Status.PUBLISHED), "author")
+
+
+class QuestionSitemap(seo.CanonicalSitemap):
+    """Published, indexable questions of live products (a question whose author and answerers
+    are all Newcomers is ``noindex``); lastmod: the latest change of the question or an answer."""
+
+    def _queryset(self):
+        indexable_answer = Answer.objects.filter(indexable_authors_q("author__"), question=OuterRef("pk"),
+                                                 status=Status.PUBLISHED)
         return (
             Question.objects.published().filter(product__live=True)
-            .select_related("product").order_by("pk")
+            .filter(indexable_authors_q("author__") | Q(Exists(indexable_answer)))
+            .annotate(answers_changed=seo.latest_change(Answer.objects.all(), "question"),
+                      changed=Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created")))
         )
 
+    def items(self):
+        return self._queryset().select_related("product").only(
+            "pk", "slug", "created", "edited_at", "moderated_at",
+            "product__url_path", "product__path", "product__depth").order_by("pk")
+
     def location(self, item: Question) -> str:
-        return item.get_url()
+        return urlsplit(item.get_url()).path
 
     def lastmod(self, item: Question):
-        return item.edited_at or item.created
+        return seo.latest(item.changed, item.answers_changed)
+
+    def get_latest_lastmod(self):
+        queryset = self._queryset()  # one aggregate per column, as in ProductSitemap
+        return seo.latest(*(queryset.aggregate(m=Max(name))["m"] for name in ("changed", "answers_changed")))

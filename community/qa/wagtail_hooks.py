@@ -11,7 +11,7 @@ from wagtail import hooks
 
 from community.accounts.selectors import CabinetSection
 from community.catalog.models import ProductSection
-from community.qa import selectors, services, views
+from community.qa import selectors, seo, services, views
 
 
 @hooks.register("product_page_routes")
@@ -118,3 +118,9 @@ class QAAdminGroup(SnippetViewSetGroup):
 
 
 register_snippet(QAAdminGroup)
+
+
+for _hook in (seo.product_questions_changed, seo.product_answers_changed):
+    hooks.register("product_sitemap_lastmod", _hook)
+for _hook in (seo.author_questions_changed, seo.author_answers_changed):
+    hooks.register("profile_sitemap_lastmod", _hook)
