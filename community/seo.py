@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,11 +23,14 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem
 from django.db.models import DateTimeField, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
+from wagtail.models import Site
 
 # The same escapes as Django's json_script: the JSON cannot close the <script> element.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -151,3 +156,105 @@ def latest_change(queryset: QuerySet, outer_field: str) -> Subquery:
     rows = (queryset.filter(**{outer_field: OuterRef("pk")}, status__in=SEEN_STATUSES)
             .order_by().values(outer_field).annotate(latest=Max(changed)).values("latest")[:1])
     return Subquery(rows, output_field=DateTimeField())
+
+
+# --- conditional GETs ---------------------------------------------------------------------------
+# A page that declares a *version* (a cheap key of everything it shows, read in one query) gets
+# ETag and Last-Modified; a conditional request that matches is answered 304 before the page
+# is rendered. Only for anonymous visitors (crawlers): signed-in pages carry per-user state (own
+# votes, forms, the header) and are sent without validators. The UI language is part of the key.
+
+Version = tuple[tuple, datetime | None]
+_ROUTE_VERSIONS: list[tuple[re.Pattern, Callable]] = []
+
+
+def register_route_version(pattern: str, version: Callable) -> None:
+    """Declare the version of the Wagtail page route whose URL path matches ``pattern`` (a
+    regular expression with a ``page`` group for the page's own path and named groups for the
+    route's arguments): ``version(request, page_url_path=…, **groups)`` returns ``(key parts,
+    last modified)`` or None (no validators). Matched before Wagtail routes the request, so a
+    304 costs only the version's own query; ``page_url_path`` is the page's Wagtail
+    ``url_path`` (the site root's path + the page's path), to join on."""
+    _ROUTE_VERSIONS.append((re.compile(pattern), version))
+
+
+def _validators(request: HttpRequest, version: Version | None) -> tuple[str, datetime | None] | None:
+    if version is None:
+        return None
+    parts, last_modified = version
+    return etag_for(translation.get_language(), *parts), last_modified
+
+
+def _not_modified(request: HttpRequest, validators) -> HttpResponse | None:
+    etag, last_modified = validators
+    request.seo_validators = validators
+    timestamp = int(last_modified.timestamp()) if last_modified else None
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is not None:
+        _apply(response, validators)
+    return response
+
+
+def _eligible(request: HttpRequest) -> bool:
+    # request.user is lazy: an anonymous visitor without a session cookie costs no query.
+    return request.method in ("GET", "HEAD") and not request.user.is_authenticated
+
+
+def _route_version(request: HttpRequest) -> Version | None:
+    for pattern, version in _ROUTE_VERSIONS:
+        if (match := pattern.match(request.path_info)) is None:
+            continue
+        groups = match.groupdict()
+        page_path = groups.pop("page")
+        # The site root paths are cached by Wagtail (no query once warm).
+        roots = Site.get_site_root_paths()
+        if len(roots) != 1:
+            return None  # several sites: leave it to Wagtail's routing (no validators)
+        return version(request, page_url_path=roots[0].root_path + page_path.lstrip("/"), **groups)
+    return None
+
+
+def conditional(version):
+    """Decorator for a function view: ``version(request, *args, **kwargs)`` → ``Version | None``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if _eligible(request):
+                validators = _validators(request, version(request, *args, **kwargs))
+                if validators and (response := _not_modified(request, validators)) is not None:
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _apply(response: HttpResponse, validators) -> None:
+    etag, last_modified = validators
+    if not response.has_header("ETag"):
+        response["ETag"] = etag
+    if last_modified and not response.has_header("Last-Modified"):
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    patch_vary_headers(response, ["Cookie"])
+
+
+class ConditionalGetMiddleware:
+    """Validators for the versioned Wagtail routes: a matching conditional request is answered
+    304 before routing and rendering; otherwise the validators go on the 200 response (also
+    those a ``@conditional`` view declared)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _ROUTE_VERSIONS and _eligible(request):
+            validators = _validators(request, _route_version(request))
+            if validators and (response := _not_modified(request, validators)) is not None:
+                return response
+        response = self.get_response(request)
+        validators = getattr(request, "seo_validators", None)
+        if validators and response.status_code == 200 and not response.streaming:
+            _apply(response, validators)
+        return response

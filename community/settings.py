@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # ETag / Last-Modified on the pages that declare a version (community/seo.py).
+    "community.seo.ConditionalGetMiddleware",
 ]
 
 ROOT_URLCONF = "community.urls"

@@ -7,12 +7,17 @@ replies are not reviews and are left out.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
+
 from community import seo
+from community.catalog.models import ProductPage
 from community.moderation.models import Status
 from community.text import plain_text
-from reviews.models import ProductReviewStats, Review
+from reviews.models import ProductReviewStats, Review, ReviewPhoto, ReviewVote, ShopReply
 
 
 def aggregate_rating(stats: ProductReviewStats | None) -> dict[str, Any] | None:
@@ -43,3 +48,33 @@ def product_markup(*, stats: ProductReviewStats | None, reviews: list[Review]) -
         return {}
     shown = [review(r) for r in reviews if r.status == Status.PUBLISHED]
     return {"aggregateRating": rating, **({"review": shown} if shown else {})}
+
+
+def _aggregate(queryset, outer_field: str, **aggregates) -> dict[str, Subquery]:
+    """Subqueries over ``OuterRef("pk")``: each aggregate of ``queryset``'s rows for that key."""
+    rows = queryset.filter(**{outer_field: OuterRef("pk")}).order_by().values(outer_field)
+    return {name: Subquery(rows.annotate(value=expression).values("value")[:1]) for name, expression in aggregates.items()}
+
+
+# The review list's route (reviews/wagtail_hooks.py: ``<product>/reviews/``).
+REVIEW_LIST_ROUTE = r"^(?P<page>/(?:[^/]+/)+)reviews/$"
+
+
+def review_list_version(request, *, page_url_path: str) -> seo.Version | None:
+    """What a product's review list shows, in one query: the reviews' latest change (written,
+    edited, moderated), the stored aggregates, votes (a vote changes it), shop replies and
+    photos, and the product page itself. The URL's filters and page are part of the URL."""
+    changed = Max(Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created")))
+    annotations = {
+        **_aggregate(Review.objects.all(), "product", reviews_changed=changed, reviews_n=Count("pk")),
+        **_aggregate(ReviewVote.objects.all(), "review__product", votes_changed=Max("updated"), votes_n=Count("pk")),
+        **_aggregate(ShopReply.objects.all(), "review__product", replies_changed=Max("updated"), replies_n=Count("pk")),
+        **_aggregate(ReviewPhoto.objects.all(), "review__product",
+                     photos_changed=Max(Coalesce("moderated_at", "created")), photos_n=Count("pk")),
+    }
+    row = (ProductPage.objects.filter(url_path=page_url_path, live=True).annotate(**annotations)
+           .values_list("pk", "title", "last_published_at", "review_stats__review_count",
+                        "review_stats__rating_sum", *annotations).first())
+    if row is None:
+        return None
+    return row, seo.latest(*(value for value in row if isinstance(value, datetime)))

@@ -11,6 +11,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from community import seo as core_seo
 from community.catalog.models import ProductPage, ProductSection
 from community.moderation.viewsets import InspectPanel, ModeratedContentViewSet, ModerationFilterSet
 from reviews import selectors, seo, sitemaps, views
@@ -59,6 +60,8 @@ def product_rating_markup(request: HttpRequest, page: ProductPage, context: dict
 
 
 hooks.register("product_sitemap_lastmod", sitemaps.product_reviews_changed)
+# ETag / Last-Modified on review lists (community/seo.py).
+core_seo.register_route_version(seo.REVIEW_LIST_ROUTE, seo.review_list_version)
 hooks.register("profile_sitemap_lastmod", sitemaps.author_reviews_changed)
 
 

@@ -44,3 +44,17 @@ class ProfileSitemap(seo.CanonicalSitemap):
     def get_latest_lastmod(self) -> datetime | None:
         queryset = self._queryset()  # one aggregate per column, as in ProductSitemap
         return seo.latest(*(queryset.aggregate(m=Max(name))["m"] for name in self._expressions))
+
+
+def profile_version(request, username: str) -> seo.Version | None:
+    """What a public profile shows, in one query: the profile's fields (name, about, avatar,
+    reputation, level, Expert categories) and the latest change of the user's published
+    content (the ``profile_sitemap_lastmod`` hooks). None for an unknown or inactive user."""
+    from community.accounts.models import Profile
+
+    expressions = {f"contributed_{n}": hook() for n, hook in enumerate(hooks.get_hooks("profile_sitemap_lastmod"))}
+    fields = [f"profile__{field.attname}" for field in Profile._meta.concrete_fields]
+    row = (get_user_model().objects.filter(username=username, is_active=True).annotate(**expressions)
+           .values_list("pk", "date_joined", *fields, *expressions).first())
+    # No Last-Modified: reputation and level have no timestamp, so only the ETag is exact.
+    return (row, None) if row is not None else None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -12,7 +13,7 @@ from django.utils.safestring import SafeString
 from community import seo
 from community.accounts.trust import indexable_authors_q
 from community.moderation.models import Status
-from community.qa.models import Answer, Question
+from community.qa.models import Answer, AnswerVote, Question
 from community.text import plain_text
 
 SUGGESTED_ANSWERS = 10
@@ -106,3 +107,33 @@ class QuestionSitemap(seo.CanonicalSitemap):
     def get_latest_lastmod(self):
         queryset = self._queryset()  # one aggregate per column, as in ProductSitemap
         return seo.latest(*(queryset.aggregate(m=Max(name))["m"] for name in ("changed", "answers_changed")))
+
+
+def _aggregate(queryset, outer_field: str, **aggregates):
+    """Subqueries over ``OuterRef("pk")``: each aggregate of ``queryset``'s rows for that key."""
+    rows = queryset.filter(**{outer_field: OuterRef("pk")}).order_by().values(outer_field)
+    return {name: Subquery(rows.annotate(value=expression).values("value")[:1]) for name, expression in aggregates.items()}
+
+
+def question_version(request, *, page_url_path: str, question_id: str, slug: str) -> seo.Version | None:
+    """What a question page shows, in one query: the question's stored counters and moderation
+    state, its answers' latest change, vote counters and votes (a vote changes it), and the
+    product page itself. None (no validators) unless the question is published and its URL is
+    the canonical one (other URLs redirect)."""
+    answers = _aggregate(Answer.objects.all(), "question", answers_changed=Max(Greatest(
+        Coalesce("moderated_at", "created"), Coalesce("edited_at", "created"))),
+        answers_up=Sum("up_count"), answers_down=Sum("down_count"), answers_n=Count("pk"))
+    votes = _aggregate(AnswerVote.objects.all(), "answer__question", votes_changed=Max("updated"),
+                       votes_n=Count("pk"))
+    row = (Question.objects.filter(pk=int(question_id), product__url_path=page_url_path, product__live=True)
+           .annotate(**answers, **votes)
+           .values_list("status", "slug", "title", "created", "edited_at", "moderated_at", "answer_count",
+                        "vote_score", "accepted_answer_id", "product_id", "product__title",
+                        "product__last_published_at", *answers, *votes).first())
+    if row is None or row[0] != Status.PUBLISHED or row[1] != slug:
+        return None
+    return row, seo.latest(*(value for value in row if isinstance(value, datetime)))
+
+
+# The question page's route (community/qa/wagtail_hooks.py: ``questions/<id>-<slug>/``).
+QUESTION_ROUTE = r"^(?P<page>/(?:[^/]+/)+)questions/(?P<question_id>\d+)-(?P<slug>[-a-zA-Z0-9_]+)/$"
