@@ -25,12 +25,11 @@ from django.db.models import DateTimeField, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
-from wagtail.models import Site
 
 # The same escapes as Django's json_script: the JSON cannot close the <script> element.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -165,17 +164,19 @@ def latest_change(queryset: QuerySet, outer_field: str) -> Subquery:
 # votes, forms, the header) and are sent without validators. The UI language is part of the key.
 
 Version = tuple[tuple, datetime | None]
-_ROUTE_VERSIONS: list[tuple[re.Pattern, Callable]] = []
+_ROUTE_VERSIONS: list[tuple[int, re.Pattern, Callable]] = []
 
 
-def register_route_version(pattern: str, version: Callable) -> None:
+def register_route_version(pattern: str, version: Callable, *, order: int = 0) -> None:
     """Declare the version of the Wagtail page route whose URL path matches ``pattern`` (a
     regular expression with a ``page`` group for the page's own path and named groups for the
     route's arguments): ``version(request, page_url_path=…, **groups)`` returns ``(key parts,
     last modified)`` or None (no validators). Matched before Wagtail routes the request, so a
     304 costs only the version's own query; ``page_url_path`` is the page's Wagtail
-    ``url_path`` (the site root's path + the page's path), to join on."""
-    _ROUTE_VERSIONS.append((re.compile(pattern), version))
+    ``url_path`` (the site root's path + the page's path), to join on. Patterns are tried by
+    ``order`` (a catch-all such as the product page's goes last)."""
+    _ROUTE_VERSIONS.append((order, re.compile(pattern), version))
+    _ROUTE_VERSIONS.sort(key=lambda entry: entry[0])
 
 
 def _validators(request: HttpRequest, version: Version | None) -> tuple[str, datetime | None] | None:
@@ -201,7 +202,15 @@ def _eligible(request: HttpRequest) -> bool:
 
 
 def _route_version(request: HttpRequest) -> Version | None:
-    for pattern, version in _ROUTE_VERSIONS:
+    from wagtail.models import Site
+    from wagtail.views import serve as wagtail_serve
+
+    try:
+        if resolve(request.path_info).func is not wagtail_serve:
+            return None  # not a Wagtail page: a Django view declares its own (@conditional)
+    except Resolver404:
+        return None
+    for _order, pattern, version in _ROUTE_VERSIONS:
         if (match := pattern.match(request.path_info)) is None:
             continue
         groups = match.groupdict()

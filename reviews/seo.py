@@ -60,18 +60,24 @@ def _aggregate(queryset, outer_field: str, **aggregates) -> dict[str, Subquery]:
 REVIEW_LIST_ROUTE = r"^(?P<page>/(?:[^/]+/)+)reviews/$"
 
 
-def review_list_version(request, *, page_url_path: str) -> seo.Version | None:
-    """What a product's review list shows, in one query: the reviews' latest change (written,
-    edited, moderated), the stored aggregates, votes (a vote changes it), shop replies and
-    photos, and the product page itself. The URL's filters and page are part of the URL."""
+def product_reviews_version() -> dict[str, Subquery]:
+    """Subqueries over a product's ``OuterRef("pk")`` tracking everything its reviews show: the
+    reviews' latest change (written, edited, moderated), votes (a vote changes it), shop replies
+    and photos. Also the ``product_page_version`` hook of the reviews sections."""
     changed = Max(Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created")))
-    annotations = {
+    return {
         **_aggregate(Review.objects.all(), "product", reviews_changed=changed, reviews_n=Count("pk")),
         **_aggregate(ReviewVote.objects.all(), "review__product", votes_changed=Max("updated"), votes_n=Count("pk")),
         **_aggregate(ShopReply.objects.all(), "review__product", replies_changed=Max("updated"), replies_n=Count("pk")),
         **_aggregate(ReviewPhoto.objects.all(), "review__product",
                      photos_changed=Max(Coalesce("moderated_at", "created")), photos_n=Count("pk")),
     }
+
+
+def review_list_version(request, *, page_url_path: str) -> seo.Version | None:
+    """What a product's review list shows, in one query: its reviews (above), the stored
+    aggregates and the product page itself. The URL's filters and page are part of the URL."""
+    annotations = product_reviews_version()
     row = (ProductPage.objects.filter(url_path=page_url_path, live=True).annotate(**annotations)
            .values_list("pk", "title", "last_published_at", "review_stats__review_count",
                         "review_stats__rating_sum", *annotations).first())

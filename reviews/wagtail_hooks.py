@@ -65,6 +65,11 @@ core_seo.register_route_version(seo.REVIEW_LIST_ROUTE, seo.review_list_version)
 hooks.register("profile_sitemap_lastmod", sitemaps.author_reviews_changed)
 
 
+# The product page's conditional GETs track both reviews sections (community/catalog/seo.py).
+seo.product_reviews_version.covers = (rating_summary_section, reviews_section)
+hooks.register("product_page_version", seo.product_reviews_version)
+
+
 @hooks.register("product_page_routes")
 def review_routes() -> list:
     return [

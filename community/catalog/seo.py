@@ -7,6 +7,7 @@ are merged into the ``Product`` (return ``{}`` to add nothing).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -55,3 +56,29 @@ def product(*, request: HttpRequest, page: ProductPage, context: dict[str, Any])
     for hook in hooks.get_hooks("product_jsonld"):
         data.update(hook(request, page, context) or {})
     return data
+
+
+# --- the product page's version (conditional GETs, community/seo.py) ----------------------------
+# Other apps add what they show on the page through the ``product_page_version`` hook: callables
+# returning ``{name: expression over OuterRef("pk")}``, with a ``covers`` attribute naming the
+# ``product_page_sections`` hooks whose content those expressions track. A product page gets
+# validators only when every section is covered: an untracked section would make a 304 stale.
+
+PRODUCT_ROUTE = r"^(?P<page>/(?:[^/]+/)+)$"
+
+
+def product_version(request: HttpRequest, *, page_url_path: str) -> seo.Version | None:
+    """What a product page shows, in one query: the page's own fields (price and stock change
+    without a publication) and what every section's app declares."""
+    contributors = list(hooks.get_hooks("product_page_version"))
+    covered = {section for hook in contributors for section in getattr(hook, "covers", ())}
+    if any(section not in covered for section in hooks.get_hooks("product_page_sections")):
+        return None
+    expressions = {f"section_{n}_{name}": expression for n, hook in enumerate(contributors)
+                   for name, expression in hook().items()}
+    row = (ProductPage.objects.filter(url_path=page_url_path, live=True).annotate(**expressions)
+           .values_list("pk", "title", "last_published_at", "price", "currency", "stock_status",
+                        "stock_quantity", *expressions).first())
+    if row is None:
+        return None
+    return row, seo.latest(*(value for value in row if isinstance(value, datetime)))

@@ -137,3 +137,18 @@ def question_version(request, *, page_url_path: str, question_id: str, slug: str
 
 # The question page's route (community/qa/wagtail_hooks.py: ``questions/<id>-<slug>/``).
 QUESTION_ROUTE = r"^(?P<page>/(?:[^/]+/)+)questions/(?P<question_id>\d+)-(?P<slug>[-a-zA-Z0-9_]+)/$"
+
+
+def product_questions_version() -> dict:
+    """Subqueries over a product's ``OuterRef("pk")`` tracking its Q&A section: the questions'
+    and answers' latest change, their stored counters and the answers' votes
+    (``product_page_version`` hook)."""
+    changed = Max(Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created")))
+    return {
+        **_aggregate(Question.objects.all(), "product", questions_changed=changed, questions_n=Count("pk"),
+                     question_answers=Sum("answer_count"), question_votes=Sum("vote_score")),
+        **_aggregate(Answer.objects.all(), "question__product", answers_changed=changed,
+                     answers_up=Sum("up_count"), answers_down=Sum("down_count")),
+        **_aggregate(AnswerVote.objects.all(), "answer__question__product", votes_changed=Max("updated"),
+                     votes_n=Count("pk")),
+    }

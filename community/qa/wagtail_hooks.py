@@ -128,3 +128,6 @@ for _hook in (seo.author_questions_changed, seo.author_answers_changed):
 
 # ETag / Last-Modified on question pages (community/seo.py).
 core_seo.register_route_version(seo.QUESTION_ROUTE, seo.question_version)
+# ... and its Q&A section on product pages.
+seo.product_questions_version.covers = (qa_product_section,)
+hooks.register("product_page_version", seo.product_questions_version)

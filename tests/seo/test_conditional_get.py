@@ -82,3 +82,30 @@ def test_signed_in_pages_carry_no_validators(client, product, shopper):
     response = client.get(question.get_url())
     assert response.status_code == 200
     assert not response.has_header("ETag") and not response.has_header("Last-Modified")
+
+
+def test_a_product_page_with_a_section_that_declares_no_version_carries_no_validators(client, product):
+    from wagtail import hooks
+
+    untracked = [fn for fn in hooks.get_hooks("product_page_sections")
+                 if not any(fn in getattr(v, "covers", ()) for v in hooks.get_hooks("product_page_version"))]
+    if not untracked:
+        pytest.skip("every product section declares its version")
+    response = client.get(product.url)
+    assert response.status_code == 200 and not response.has_header("ETag")
+
+
+def test_a_product_page_whose_sections_all_declare_a_version_answers_304_until_a_vote(client, product, monkeypatch):
+    from wagtail import hooks
+
+    hooks.search_for_hooks()
+    covered = {fn for v in hooks.get_hooks("product_page_version") for fn in getattr(v, "covers", ())}
+    # Only the sections that declare their version (reviews, Q&A) are on the page.
+    monkeypatch.setitem(hooks._hooks, "product_page_sections",
+                        [entry for entry in hooks._hooks["product_page_sections"] if entry[0] in covered])
+    review = people.review(people.person("rosalind"), product)
+    answerer = people.person("sebastian")
+    question = people.question(people.person("viola"), product, title="Есть ли подсветка клавиатуры?")
+    assert_304_then_changes(client, product.url,
+                            lambda: review_services.review_vote(voter=people.person("orlando"), review=review, helpful=True))
+    assert_304_then_changes(client, product.url, lambda: people.answer(answerer, question))
