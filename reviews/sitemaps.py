@@ -4,6 +4,7 @@ the product and profile sections' lastmod (hooks registered in wagtail_hooks.py)
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 
 from django.db.models import Exists, Max, OuterRef, Subquery
 
@@ -35,13 +36,18 @@ class ReviewPagesSitemap(seo.CanonicalSitemap):
                 .annotate(reviews_changed=product_reviews_changed()))
 
     def items(self):
-        return self._queryset().only("url_path", "path").order_by("path")
+        return self._queryset().order_by("path").values("url_path", "reviews_changed")
 
-    def location(self, item: ProductPage) -> str:
-        return seo.page_path(item) + item.reverse_subpage("reviews")
+    @cached_property
+    def _suffix(self) -> str:
+        # The sub-route is the same for every product: resolve it once, not per item.
+        return ProductPage().reverse_subpage("reviews")
 
-    def lastmod(self, item: ProductPage) -> datetime | None:
-        return item.reviews_changed
+    def location(self, item: dict) -> str:
+        return seo.path_from_url_path(item["url_path"]) + self._suffix
+
+    def lastmod(self, item: dict) -> datetime | None:
+        return item["reviews_changed"]
 
     def get_latest_lastmod(self) -> datetime | None:
         return self._queryset().aggregate(m=Max("reviews_changed"))["m"]

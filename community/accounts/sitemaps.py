@@ -33,13 +33,13 @@ class ProfileSitemap(seo.CanonicalSitemap):
                 .annotate(**self._expressions).filter(has_content))
 
     def items(self):
-        return self._queryset().only("username").order_by("pk")
+        return self._queryset().order_by("pk").values("username", *self._expressions)
 
-    def location(self, item) -> str:
-        return reverse("profile", args=[item.get_username()])
+    def location(self, item: dict) -> str:
+        return reverse("profile", args=[item["username"]])
 
-    def lastmod(self, item) -> datetime | None:
-        return seo.latest(*(getattr(item, name) for name in self._expressions))
+    def lastmod(self, item: dict) -> datetime | None:
+        return seo.latest(*(item[name] for name in self._expressions))
 
     def get_latest_lastmod(self) -> datetime | None:
         queryset = self._queryset()  # one aggregate per column, as in ProductSitemap

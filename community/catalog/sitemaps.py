@@ -27,13 +27,13 @@ class CategorySitemap(seo.CanonicalSitemap):
     """Live, public categories; lastmod: the category's last publication."""
 
     def items(self):
-        return CategoryPage.objects.live().public().only("url_path", "last_published_at", "path").order_by("path")
+        return CategoryPage.objects.live().public().order_by("path").values("url_path", "last_published_at")
 
-    def location(self, item: CategoryPage) -> str:
-        return seo.page_path(item)
+    def location(self, item: dict) -> str:
+        return seo.path_from_url_path(item["url_path"])
 
-    def lastmod(self, item: CategoryPage) -> datetime | None:
-        return item.last_published_at
+    def lastmod(self, item: dict) -> datetime | None:
+        return item["last_published_at"]
 
     def get_latest_lastmod(self) -> datetime | None:
         return CategoryPage.objects.live().public().aggregate(m=Max("last_published_at"))["m"]
@@ -51,14 +51,13 @@ class ProductSitemap(seo.CanonicalSitemap):
         return ProductPage.objects.live().public().annotate(**self._expressions)
 
     def items(self):
-        return self._queryset().only("url_path", "last_published_at", "path").order_by("path")
+        return self._queryset().order_by("path").values("url_path", "last_published_at", *self._expressions)
 
-    def location(self, item: ProductPage) -> str:
-        return seo.page_path(item)
+    def location(self, item: dict) -> str:
+        return seo.path_from_url_path(item["url_path"])
 
-    def lastmod(self, item: ProductPage) -> datetime | None:
-        return seo.latest(item.last_published_at,
-                          *(getattr(item, name) for name in self._expressions))
+    def lastmod(self, item: dict) -> datetime | None:
+        return seo.latest(item["last_published_at"], *(item[name] for name in self._expressions))
 
     def get_latest_lastmod(self) -> datetime | None:
         # One aggregate per column: SQLite mis-converts several Max() over subqueries in one.

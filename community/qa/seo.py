@@ -94,15 +94,15 @@ class QuestionSitemap(seo.CanonicalSitemap):
         )
 
     def items(self):
-        return self._queryset().select_related("product").only(
-            "pk", "slug", "created", "edited_at", "moderated_at",
-            "product__url_path", "product__path", "product__depth").order_by("pk")
+        return self._queryset().order_by("pk").values("pk", "slug", "product__url_path", "changed", "answers_changed")
 
-    def location(self, item: Question) -> str:
-        return urlsplit(item.get_url()).path
+    def location(self, item: dict) -> str:
+        # Rows, not objects: Question.get_url() would build the product page and resolve its
+        # sub-route per question. The route's shape is qa_routes' ``questions/<id>-<slug>/``.
+        return f"{seo.path_from_url_path(item['product__url_path'])}questions/{item['pk']}-{item['slug']}/"
 
-    def lastmod(self, item: Question):
-        return seo.latest(item.changed, item.answers_changed)
+    def lastmod(self, item: dict):
+        return seo.latest(item["changed"], item["answers_changed"])
 
     def get_latest_lastmod(self):
         queryset = self._queryset()  # one aggregate per column, as in ProductSitemap
