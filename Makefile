@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # release never changes what a fresh clone installs. CONSTRAINTS=… swaps it (make test-lowest).
 CONSTRAINTS ?= requirements.lock
 
-.PHONY: run test test-lowest lock install install-test migrate demo serve lint messages bench clean
+.PHONY: run test test-lowest lock install install-test install-checkers migrate demo serve lint messages bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ $(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+## install-checkers: the test-only npm tools in package-lock.json (the W3C Nu HTML checker,
+## vnu-jar, run with Debian's Java; axe-core). --ignore-scripts: vnu-jar's postinstall would
+## download a Java runtime; the suite uses the system's. Skipped when npm is missing.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the HTML validity tests will be skipped"; fi
+
+install-checkers: node_modules/.installed
+
 migrate: install
 	$(PY) manage.py migrate --no-input
 
@@ -36,7 +45,9 @@ demo: migrate
 ## serve: daphne and one background worker (`manage.py db_worker`) together; Ctrl-C stops both.
 serve:
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/), with a task worker"
-	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	@# SITE_URL: the one canonical origin (canonicals, sitemaps, Open Graph, emails).
+	@export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) community.asgi:application
 
@@ -44,7 +55,7 @@ serve:
 run: demo serve
 
 ## make test: install the test extras and run the whole suite (pytest exit 5 = no tests = failure).
-test: install-test
+test: install-test install-checkers
 	@# Model changes without a migration fail the run; checked against the embedded database.
 	DATABASE_URL= $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
@@ -80,4 +91,4 @@ bench: install-test
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .venv-lowest test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-lowest node_modules test-artifacts .pytest_cache .ruff_cache

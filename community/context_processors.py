@@ -2,9 +2,12 @@
 
 from django.conf import settings
 
+from community.seo import absolute_url
+
 
 def site(request):
     return {
         "SITE_NAME": settings.WAGTAIL_SITE_NAME,
-        "canonical_url": request.build_absolute_uri(request.path),
+        # On the canonical origin (SITE_URL), whatever Host the request came with.
+        "canonical_url": absolute_url(request.path),
     }

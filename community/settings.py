@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # ETag / Last-Modified on the pages that declare a version (community/seo.py).
+    "community.seo.ConditionalGetMiddleware",
 ]
 
 ROOT_URLCONF = "community.urls"
@@ -303,7 +305,10 @@ SERVE_FILES = _env_bool("SERVE_FILES", DEBUG)
 
 # --- Wagtail ---------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Сообщество магазина"
-WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The one canonical origin of the public site (scheme://host[:port], no trailing slash): canonical
+# links, sitemaps, Open Graph, robots.txt and emails are built on it, never on the request's Host.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 8 * 1024 * 1024
 

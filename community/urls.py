@@ -1,16 +1,29 @@
 """URL configuration: the composition root for HTTP (websockets are in asgi.py)."""
 
 from django.conf import settings
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from community import views
+from community import seo, views
 from community.accounts import views as account_views
+from community.accounts.sitemaps import ProfileSitemap
 from community.catalog import views as catalog_views
+from community.catalog.sitemaps import CategorySitemap, ProductSitemap
+from community.qa.seo import QuestionSitemap
+from reviews.sitemaps import ReviewPagesSitemap
+
+# The sitemap index's sections, each owned by the app that serves its pages.
+SITEMAPS = {
+    "categories": CategorySitemap,
+    "products": ProductSitemap,
+    "reviews": ReviewPagesSitemap,
+    "questions": QuestionSitemap,
+    "profiles": ProfileSitemap,
+}
 
 handler404 = "community.views.page_not_found"
 handler500 = "community.views.server_error"
@@ -32,7 +45,10 @@ urlpatterns = [
     path("chat/", include("chat.urls")),
     path("experts/", include("experts.urls")),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", seo.sitemap_index, {"sitemaps": SITEMAPS, "section_url_name": "sitemap_section"},
+         name="sitemap"),
+    path("sitemap-<str:section>.xml", sitemap,
+         {"sitemaps": SITEMAPS, "template_name": "sitemap_section.xml"}, name="sitemap_section"),
 ]
 
 if settings.SERVE_FILES:

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from community.http import service_unavailable, too_many_requests
 from community.middleware import is_database_unavailable
+from community.seo import absolute_url
 
 __all__ = ["page_not_found", "robots_txt", "server_error", "too_many_requests"]
 
@@ -27,12 +28,18 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers keep out of search results, accounts, chat, the admin and the API; the sitemap
+    index is on the canonical origin."""
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /accounts/",
         "Disallow: /cabinet/",
         "Disallow: /api/",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        "Disallow: /search/",
+        "Disallow: /chat/",
+        # A product's discussion room lives under the product: …/<product>/chat/.
+        "Disallow: /*/chat/",
+        f"Sitemap: {absolute_url('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

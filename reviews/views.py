@@ -25,6 +25,7 @@ from community.catalog.models import ProductPage
 from community.http import login_needed, rate_limited, redirect_back, safe_next, wants_json
 from community.moderation import services as moderation_services
 from community.moderation.models import Status
+from community.seo import absolute_url
 from reviews import selectors, services
 from reviews.forms import FlagForm, ReplyForm, ReviewForm, VoteForm
 from reviews.models import Review
@@ -62,7 +63,7 @@ def product_reviews(page: ProductPage, request: HttpRequest) -> HttpResponse:
     params = filters.params()
     if listing.page.number > 1:
         params["page"] = str(listing.page.number)
-    canonical = request.build_absolute_uri(base + ("?" + urlencode(params) if params else ""))
+    canonical = absolute_url(base + ("?" + urlencode(params) if params else ""))
     context = {
         "page": page,
         "self": page,

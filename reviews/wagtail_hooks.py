@@ -11,10 +11,11 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from community import seo as core_seo
 from community.catalog.models import ProductPage, ProductSection
 from community.layout import AssetBundle
 from community.moderation.viewsets import InspectPanel, ModeratedContentViewSet, ModerationFilterSet
-from reviews import selectors, views
+from reviews import selectors, seo, sitemaps, views
 from reviews.models import RATINGS, ProductReviewStats, Review, ReviewPhoto
 
 
@@ -58,6 +59,24 @@ def reviews_section(request: HttpRequest, page: ProductPage) -> ProductSection:
 def reviews_assets() -> AssetBundle:
     """Reviews' styles and script: on its own pages and wherever its sections are shown."""
     return AssetBundle(name="reviews", css=("css/reviews.css",), js=("js/reviews.js",), templates=("reviews/",))
+
+
+@hooks.register("product_jsonld")
+def product_rating_markup(request: HttpRequest, page: ProductPage, context: dict) -> dict:
+    """``aggregateRating`` and the reviews the product page lists (its reviews section)."""
+    listing = context.get("reviews_listing")
+    return seo.product_markup(stats=context.get("reviews_stats"), reviews=listing.reviews if listing else [])
+
+
+hooks.register("product_sitemap_lastmod", sitemaps.product_reviews_changed)
+# ETag / Last-Modified on review lists (community/seo.py).
+core_seo.register_route_version(seo.REVIEW_LIST_ROUTE, seo.review_list_version)
+hooks.register("profile_sitemap_lastmod", sitemaps.author_reviews_changed)
+
+
+# The product page's conditional GETs track both reviews sections (community/catalog/seo.py).
+seo.product_reviews_version.covers = (rating_summary_section, reviews_section)
+hooks.register("product_page_version", seo.product_reviews_version)
 
 
 @hooks.register("product_page_routes")

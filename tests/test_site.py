@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.conf import settings as dj_settings
 from django.test import override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,7 @@ def _same_catalog(po: Path, mo: Path) -> bool:
 
 def test_robots_txt_points_to_the_sitemap(client, db):
     body = client.get("/robots.txt").content.decode()
-    assert "Sitemap: http://testserver/sitemap.xml" in body
+    assert f"Sitemap: {dj_settings.SITE_URL}/sitemap.xml" in body
     assert "Disallow: /admin/" in body
 
 

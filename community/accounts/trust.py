@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
 
 NEWCOMER = "newcomer"
 
@@ -62,3 +63,14 @@ def is_indexable(authors: Iterable) -> bool:
         if not is_newcomer(author):
             return True
     return not seen
+
+
+def indexable_authors_q(prefix: str = "") -> Q:
+    """The SQL form of "not a Newcomer" (:func:`is_newcomer` negated), for querysets that must
+    pick indexable content in one query (sitemaps). ``prefix`` leads to the user, e.g.
+    ``"author__"``. tests/seo/test_sitemaps.py checks that both forms agree."""
+    return Q(**{f"{prefix}profile__isnull": False}) & (
+        Q(**{f"{prefix}is_staff": True})
+        | ~Q(**{f"{prefix}profile__level": NEWCOMER})
+        | ~Q(**{f"{prefix}profile__expert_categories": []})
+    )

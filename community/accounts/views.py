@@ -9,9 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from community import seo
 from community.accounts import selectors, services, trust
 from community.accounts.forms import ProfileForm
 from community.accounts.models import Profile
+from community.accounts.sitemaps import profile_version
 
 
 @login_required
@@ -42,6 +44,7 @@ def cabinet(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/cabinet.html", context)
 
 
+@seo.conditional(profile_version)
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     """A user's public profile; other apps add blocks through the ``profile_sections`` hook."""
     user = get_object_or_404(get_user_model().objects.select_related("profile").filter(is_active=True),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import hooks
@@ -19,6 +20,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from community import seo
 from community.catalog.blocks import SpecGroupBlock
 
 CATEGORY_PAGE_SIZE = 24
@@ -62,6 +64,7 @@ class HomePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["categories"] = selectors.category_tree(home=self)
+        context["website_jsonld"] = seo.website(name=settings.WAGTAIL_SITE_NAME, search_path=reverse("search"))
         context["new_products"] = selectors.product_cards(
             ProductPage.objects.live().descendant_of(self).order_by("-first_published_at")[:8]
         )
@@ -240,6 +243,11 @@ class ProductPage(RoutablePageMixin, Page):
         )
         for section in sections:
             context.update(section.context)
+        # Structured data from what the page shows (after the sections: their data is in it).
+        from community.catalog import seo
+
+        context["product_image_url"] = seo.product_image_url(self)
+        context["product_jsonld"] = seo.product(request=request, page=self, context=context)
         return context
 
 

@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
-import json
+from datetime import datetime
+from urllib.parse import urlsplit
 
-from django.contrib.sitemaps import Sitemap
-from django.utils.safestring import SafeString, mark_safe
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils.safestring import SafeString
 
+from community import seo
+from community.accounts.trust import indexable_authors_q
 from community.moderation.models import Status
-from community.qa.models import Answer, Question
+from community.qa.models import Answer, AnswerVote, Question
 from community.text import plain_text
 
-# The same escapes as Django's json_script: the JSON cannot close the <script> element.
-_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 SUGGESTED_ANSWERS = 10
 
 
 def _person(user) -> dict:
     profile = getattr(user, "profile", None)
-    return {"@type": "Person", "name": profile.name if profile else user.get_username()}
+    return {"@type": "Person", "name": profile.name if profile else user.get_username(),
+            "url": seo.absolute_url(reverse("profile", args=[user.get_username()]))}
 
 
 def _answer(answer: Answer, url: str) -> dict:
     return {
         "@type": "Answer",
         "text": plain_text(answer.text_html),
-        "dateCreated": answer.created.isoformat(),
+        "dateCreated": seo.iso_datetime(answer.created),
         "upvoteCount": answer.up_count,
         "url": f"{url}#{answer.anchor}",
         "author": _person(answer.author),
@@ -34,6 +38,7 @@ def _answer(answer: Answer, url: str) -> dict:
 
 def question_jsonld(*, question: Question, answers: list[Answer], url: str, request=None) -> SafeString:
     """Schema.org ``QAPage`` for a published question and its published answers (safe to inline)."""
+    url = seo.absolute_url(urlsplit(url).path)  # on the canonical origin, whatever the Host
     published = [a for a in answers if a.status == Status.PUBLISHED]
     accepted = next((a for a in published if getattr(a, "is_accepted", False)), None)
     suggested = [a for a in published if a is not accepted][:SUGGESTED_ANSWERS]
@@ -43,7 +48,7 @@ def question_jsonld(*, question: Question, answers: list[Answer], url: str, requ
         "text": plain_text(question.details_html) or question.title,
         "answerCount": question.answer_count,
         "upvoteCount": question.vote_score,
-        "dateCreated": question.created.isoformat(),
+        "dateCreated": seo.iso_datetime(question.created),
         "author": _person(question.author),
     }
     if accepted is not None:
@@ -51,23 +56,99 @@ def question_jsonld(*, question: Question, answers: list[Answer], url: str, requ
     if suggested:
         entity["suggestedAnswer"] = [_answer(a, url) for a in suggested]
     data = {"@context": "https://schema.org", "@type": "QAPage", "mainEntity": entity}
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES))  # noqa: S308
+    return seo.jsonld(data)
 
 
-class QuestionSitemap(Sitemap):
-    """Published questions of live products, for ``sitemap.xml`` (lastmod: the latest change)."""
+def product_questions_changed():
+    """Latest visible change of a product's questions (``product_sitemap_lastmod`` hook)."""
+    return seo.latest_change(Question.objects.all(), "product")
 
-    changefreq = "weekly"
-    limit = 5000
 
-    def items(self):
+def product_answers_changed():
+    """Latest visible change of the answers to a product's questions (same hook)."""
+    return seo.latest_change(Answer.objects.all(), "question__product")
+
+
+def author_questions_changed():
+    """Latest change of a user's published questions (``profile_sitemap_lastmod`` hook)."""
+    return seo.latest_change(Question.objects.filter(status=Status.PUBLISHED), "author")
+
+
+def author_answers_changed():
+    """Latest change of a user's published answers (same hook)."""
+    return seo.latest_change(Answer.objects.filter(status=Status.PUBLISHED), "author")
+
+
+class QuestionSitemap(seo.CanonicalSitemap):
+    """Published, indexable questions of live products (a question whose author and answerers
+    are all Newcomers is ``noindex``); lastmod: the latest change of the question or an answer."""
+
+    def _queryset(self):
+        indexable_answer = Answer.objects.filter(indexable_authors_q("author__"), question=OuterRef("pk"),
+                                                 status=Status.PUBLISHED)
         return (
             Question.objects.published().filter(product__live=True)
-            .select_related("product").order_by("pk")
+            .filter(indexable_authors_q("author__") | Q(Exists(indexable_answer)))
+            .annotate(answers_changed=seo.latest_change(Answer.objects.all(), "question"),
+                      changed=Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created")))
         )
 
-    def location(self, item: Question) -> str:
-        return item.get_url()
+    def items(self):
+        return self._queryset().order_by("pk").values("pk", "slug", "product__url_path", "changed", "answers_changed")
 
-    def lastmod(self, item: Question):
-        return item.edited_at or item.created
+    def location(self, item: dict) -> str:
+        # Rows, not objects: Question.get_url() would build the product page and resolve its
+        # sub-route per question. The route's shape is qa_routes' ``questions/<id>-<slug>/``.
+        return f"{seo.path_from_url_path(item['product__url_path'])}questions/{item['pk']}-{item['slug']}/"
+
+    def lastmod(self, item: dict):
+        return seo.latest(item["changed"], item["answers_changed"])
+
+    def get_latest_lastmod(self):
+        queryset = self._queryset()  # one aggregate per column, as in ProductSitemap
+        return seo.latest(*(queryset.aggregate(m=Max(name))["m"] for name in ("changed", "answers_changed")))
+
+
+def _aggregate(queryset, outer_field: str, **aggregates):
+    """Subqueries over ``OuterRef("pk")``: each aggregate of ``queryset``'s rows for that key."""
+    rows = queryset.filter(**{outer_field: OuterRef("pk")}).order_by().values(outer_field)
+    return {name: Subquery(rows.annotate(value=expression).values("value")[:1]) for name, expression in aggregates.items()}
+
+
+def question_version(request, *, page_url_path: str, question_id: str, slug: str) -> seo.Version | None:
+    """What a question page shows, in one query: the question's stored counters and moderation
+    state, its answers' latest change, vote counters and votes (a vote changes it), and the
+    product page itself. None (no validators) unless the question is published and its URL is
+    the canonical one (other URLs redirect)."""
+    answers = _aggregate(Answer.objects.all(), "question", answers_changed=Max(Greatest(
+        Coalesce("moderated_at", "created"), Coalesce("edited_at", "created"))),
+        answers_up=Sum("up_count"), answers_down=Sum("down_count"), answers_n=Count("pk"))
+    votes = _aggregate(AnswerVote.objects.all(), "answer__question", votes_changed=Max("updated"),
+                       votes_n=Count("pk"))
+    row = (Question.objects.filter(pk=int(question_id), product__url_path=page_url_path, product__live=True)
+           .annotate(**answers, **votes)
+           .values_list("status", "slug", "title", "created", "edited_at", "moderated_at", "answer_count",
+                        "vote_score", "accepted_answer_id", "product_id", "product__title",
+                        "product__last_published_at", *answers, *votes).first())
+    if row is None or row[0] != Status.PUBLISHED or row[1] != slug:
+        return None
+    return row, seo.latest(*(value for value in row if isinstance(value, datetime)))
+
+
+# The question page's route (community/qa/wagtail_hooks.py: ``questions/<id>-<slug>/``).
+QUESTION_ROUTE = r"^(?P<page>/(?:[^/]+/)+)questions/(?P<question_id>\d+)-(?P<slug>[-a-zA-Z0-9_]+)/$"
+
+
+def product_questions_version() -> dict:
+    """Subqueries over a product's ``OuterRef("pk")`` tracking its Q&A section: the questions'
+    and answers' latest change, their stored counters and the answers' votes
+    (``product_page_version`` hook)."""
+    changed = Max(Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created")))
+    return {
+        **_aggregate(Question.objects.all(), "product", questions_changed=changed, questions_n=Count("pk"),
+                     question_answers=Sum("answer_count"), question_votes=Sum("vote_score")),
+        **_aggregate(Answer.objects.all(), "question__product", answers_changed=changed,
+                     answers_up=Sum("up_count"), answers_down=Sum("down_count")),
+        **_aggregate(AnswerVote.objects.all(), "answer__question__product", votes_changed=Max("updated"),
+                     votes_n=Count("pk")),
+    }

@@ -9,10 +9,11 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from community import seo as core_seo
 from community.accounts.selectors import CabinetSection
 from community.catalog.models import ProductSection
 from community.layout import AssetBundle
-from community.qa import selectors, services, views
+from community.qa import selectors, seo, services, views
 
 
 @hooks.register("product_page_routes")
@@ -125,3 +126,15 @@ class QAAdminGroup(SnippetViewSetGroup):
 
 
 register_snippet(QAAdminGroup)
+
+
+for _hook in (seo.product_questions_changed, seo.product_answers_changed):
+    hooks.register("product_sitemap_lastmod", _hook)
+for _hook in (seo.author_questions_changed, seo.author_answers_changed):
+    hooks.register("profile_sitemap_lastmod", _hook)
+
+# ETag / Last-Modified on question pages (community/seo.py).
+core_seo.register_route_version(seo.QUESTION_ROUTE, seo.question_version)
+# ... and its Q&A section on product pages.
+seo.product_questions_version.covers = (qa_product_section,)
+hooks.register("product_page_version", seo.product_questions_version)

@@ -37,10 +37,10 @@ def test_the_page_is_valid_with_one_h1_no_skipped_levels_and_distinct_search_lab
     assert len(labels) == 2 and all(labels) and len(set(labels)) == 2
 
 
-def test_result_pages_are_noindex_and_self_canonical(client, corpus):
+def test_result_pages_are_noindex_and_self_canonical(client, corpus, settings):
     html = page(client, q="ноутбук", kind="product", sort="date")
     assert '<meta name="robots" content="noindex, follow">' in html
-    assert '<link rel="canonical" href="http://testserver/search/?q=%D0%BD%D0%BE%D1%83%D1%82%D0%B1%D1%83%D0%BA&amp;kind=product&amp;sort=date">' in html
+    assert f'<link rel="canonical" href="{settings.SITE_URL}/search/?q=%D0%BD%D0%BE%D1%83%D1%82%D0%B1%D1%83%D0%BA&amp;kind=product&amp;sort=date">' in html
 
 
 def test_facets_show_exact_counts_and_filter(client, corpus):

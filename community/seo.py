@@ -1,0 +1,281 @@
+"""The search-engine helpers every page shares: the canonical origin, JSON-LD, validators.
+
+``SITE_URL`` (settings) is the one canonical origin: canonical links, sitemaps, Open Graph,
+robots.txt and emails are built on it, never on the request's ``Host`` header. Structured data
+is built from the same objects the template shows, so the markup cannot claim what a visitor
+does not see. The core names no feature app: apps add to a product's markup through the
+``product_jsonld`` hook (callables ``(request, page, context) -> dict``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem
+from django.db.models import DateTimeField, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.safestring import SafeString, mark_safe
+
+# The same escapes as Django's json_script: the JSON cannot close the <script> element.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+SCHEMA = "https://schema.org"
+
+
+def absolute_url(path: str) -> str:
+    """``path`` (or an already absolute URL) on the canonical origin ``SITE_URL``."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return settings.SITE_URL + ("" if path.startswith("/") else "/") + path
+
+
+def iso_datetime(value: datetime | None) -> str:
+    """ISO 8601 in the site's time zone to the second: what ``<time datetime>`` and schema.org
+    accept (HTML allows at most three digits of a fraction; we print none)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        value = value.replace(microsecond=0)
+    return value.isoformat()
+
+
+def jsonld(data: dict[str, Any] | list[dict[str, Any]]) -> SafeString:
+    """JSON-LD safe to inline in ``<script type="application/ld+json">``."""
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES))  # noqa: S308
+
+
+def breadcrumb_list(crumbs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """``BreadcrumbList`` for the visible trail: ``(name, path)`` pairs from the root down."""
+    return {
+        "@context": SCHEMA, "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": name, "item": absolute_url(url)}
+            for n, (name, url) in enumerate(crumbs, start=1)
+        ],
+    }
+
+
+def website(*, name: str, search_path: str) -> dict[str, Any]:
+    """The home page's ``WebSite`` with the site search as its ``SearchAction``."""
+    return {
+        "@context": SCHEMA, "@type": "WebSite", "name": name, "url": absolute_url("/"),
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {"@type": "EntryPoint", "urlTemplate": absolute_url(search_path) + "?q={search_term_string}"},
+            "query-input": "required name=search_term_string",
+        },
+    }
+
+
+def etag_for(*parts: object) -> str:
+    """A strong validator from the version key of what a page shows (quoted, as HTTP wants)."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    return f'"{digest}"'
+
+
+# --- sitemaps -----------------------------------------------------------------------------------
+# Each app owns the sitemap sections of the pages it serves; the composition root (urls.py)
+# assembles them into /sitemap.xml (an index) and /sitemap-<section>.xml (paginated sections).
+
+SITEMAP_LIMIT = 50_000
+
+
+class CanonicalSitemap(Sitemap):
+    """A sitemap section whose URLs are on ``SITE_URL``, 50,000 a page.
+
+    Subclasses return items with what ``location`` and ``lastmod`` need already loaded
+    (annotations, ``select_related``), so that a section page costs a fixed number of queries.
+    """
+
+    limit = SITEMAP_LIMIT
+
+    def get_latest_lastmod(self) -> datetime | None:
+        """The section's latest lastmod in one aggregate query (Django's default would load and
+        walk every item)."""
+        raise NotImplementedError
+
+    def get_protocol(self, protocol=None) -> str:
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None) -> str:
+        return urlsplit(settings.SITE_URL).netloc
+
+
+def page_path(page) -> str:
+    """A Wagtail page's path (its URL without the origin, which is ``SITE_URL``)."""
+    return urlsplit(page.url or "").path
+
+
+def path_from_url_path(url_path: str) -> str:
+    """The path of the page whose Wagtail ``url_path`` this is, on the (single) site whose root
+    it is under — from rows (``values()``) without building page objects, which costs ~0.1 ms a
+    page (Wagtail's and modelcluster's ``__init__``) and dominates a 50,000-URL sitemap."""
+    from wagtail.models import Site
+
+    for root in Site.get_site_root_paths():  # cached by Wagtail
+        if url_path.startswith(root.root_path):
+            return "/" + url_path[len(root.root_path):]
+    return url_path
+
+
+def latest(*moments: datetime | None) -> datetime | None:
+    """The latest of the moments that are known (None when none is)."""
+    known = [m for m in moments if m is not None]
+    return max(known) if known else None
+
+
+def sitemap_index(request: HttpRequest, sitemaps: dict[str, Sitemap], section_url_name: str) -> TemplateResponse:
+    """The sitemap index: every page of every section, on ``SITE_URL``, with its lastmod."""
+    entries = []
+    for section, site in sitemaps.items():
+        site = site() if isinstance(site, type) else site
+        base = absolute_url(reverse(section_url_name, kwargs={"section": section}))
+        lastmod = site.get_latest_lastmod()
+        for number in range(1, site.paginator.num_pages + 1):
+            entries.append(SitemapIndexItem(base if number == 1 else f"{base}?p={number}", lastmod))
+    return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
+
+
+# Moderated content that is or was visible: its appearance and its disappearance both change
+# the pages that showed it (pending and rejected content never was).
+SEEN_STATUSES = ("published", "hidden", "removed")
+
+
+def latest_change(queryset: QuerySet, outer_field: str) -> Subquery:
+    """A subquery over ``OuterRef("pk")``: the latest visible change among ``queryset``'s rows
+    whose ``outer_field`` is that key — written, edited or moderated (hidden, removed…).
+
+    For ``ModeratedContent`` models with ``created`` and ``edited_at``; NULL when no row.
+    """
+    changed = Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created"))
+    rows = (queryset.filter(**{outer_field: OuterRef("pk")}, status__in=SEEN_STATUSES)
+            .order_by().values(outer_field).annotate(latest=Max(changed)).values("latest")[:1])
+    return Subquery(rows, output_field=DateTimeField())
+
+
+# --- conditional GETs ---------------------------------------------------------------------------
+# A page that declares a *version* (a cheap key of everything it shows, read in one query) gets
+# ETag and Last-Modified; a conditional request that matches is answered 304 before the page
+# is rendered. Only for anonymous visitors (crawlers): signed-in pages carry per-user state (own
+# votes, forms, the header) and are sent without validators. The UI language is part of the key.
+
+Version = tuple[tuple, datetime | None]
+_ROUTE_VERSIONS: list[tuple[int, re.Pattern, Callable]] = []
+
+
+def register_route_version(pattern: str, version: Callable, *, order: int = 0) -> None:
+    """Declare the version of the Wagtail page route whose URL path matches ``pattern`` (a
+    regular expression with a ``page`` group for the page's own path and named groups for the
+    route's arguments): ``version(request, page_url_path=…, **groups)`` returns ``(key parts,
+    last modified)`` or None (no validators). Matched before Wagtail routes the request, so a
+    304 costs only the version's own query; ``page_url_path`` is the page's Wagtail
+    ``url_path`` (the site root's path + the page's path), to join on. Patterns are tried by
+    ``order`` (a catch-all such as the product page's goes last)."""
+    _ROUTE_VERSIONS.append((order, re.compile(pattern), version))
+    _ROUTE_VERSIONS.sort(key=lambda entry: entry[0])
+
+
+def _validators(request: HttpRequest, version: Version | None) -> tuple[str, datetime | None] | None:
+    if version is None:
+        return None
+    parts, last_modified = version
+    return etag_for(translation.get_language(), *parts), last_modified
+
+
+def _not_modified(request: HttpRequest, validators) -> HttpResponse | None:
+    etag, last_modified = validators
+    request.seo_validators = validators
+    timestamp = int(last_modified.timestamp()) if last_modified else None
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is not None:
+        _apply(response, validators)
+    return response
+
+
+def _eligible(request: HttpRequest) -> bool:
+    # request.user is lazy: an anonymous visitor without a session cookie costs no query.
+    return request.method in ("GET", "HEAD") and not request.user.is_authenticated
+
+
+def _route_version(request: HttpRequest) -> Version | None:
+    from wagtail.models import Site
+    from wagtail.views import serve as wagtail_serve
+
+    try:
+        if resolve(request.path_info).func is not wagtail_serve:
+            return None  # not a Wagtail page: a Django view declares its own (@conditional)
+    except Resolver404:
+        return None
+    for _order, pattern, version in _ROUTE_VERSIONS:
+        if (match := pattern.match(request.path_info)) is None:
+            continue
+        groups = match.groupdict()
+        page_path = groups.pop("page")
+        # The site root paths are cached by Wagtail (no query once warm).
+        roots = Site.get_site_root_paths()
+        if len(roots) != 1:
+            return None  # several sites: leave it to Wagtail's routing (no validators)
+        return version(request, page_url_path=roots[0].root_path + page_path.lstrip("/"), **groups)
+    return None
+
+
+def conditional(version):
+    """Decorator for a function view: ``version(request, *args, **kwargs)`` → ``Version | None``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if _eligible(request):
+                validators = _validators(request, version(request, *args, **kwargs))
+                if validators and (response := _not_modified(request, validators)) is not None:
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _apply(response: HttpResponse, validators) -> None:
+    etag, last_modified = validators
+    if not response.has_header("ETag"):
+        response["ETag"] = etag
+    if last_modified and not response.has_header("Last-Modified"):
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    patch_vary_headers(response, ["Cookie"])
+
+
+class ConditionalGetMiddleware:
+    """Validators for the versioned Wagtail routes: a matching conditional request is answered
+    304 before routing and rendering; otherwise the validators go on the 200 response (also
+    those a ``@conditional`` view declared)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _ROUTE_VERSIONS and _eligible(request):
+            validators = _validators(request, _route_version(request))
+            if validators and (response := _not_modified(request, validators)) is not None:
+                return response
+        response = self.get_response(request)
+        validators = getattr(request, "seo_validators", None)
+        if validators and response.status_code == 200 and not response.streaming:
+            _apply(response, validators)
+        return response

@@ -1,0 +1,111 @@
+"""Crawlers revisiting unchanged pages get 304 without the page being rendered, in at most two
+queries; the validators change when anything the page shows changes (a vote, a new answer)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from community.qa import services as qa_services
+from reviews import services as review_services
+from tests.experts import factories as people
+
+
+@pytest.fixture(autouse=True)
+def _no_premoderation(settings):
+    settings.MODERATION_PREMODERATE_FIRST = 0
+
+
+def revisit(client, url: str, etag: str):
+    global _q
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    _q = queries
+    return response, len(queries)
+
+
+def assert_304_then_changes(client, url: str, change) -> None:
+    first = client.get(url)
+    assert first.status_code == 200 and first["ETag"], url
+    assert "Cookie" in first["Vary"]
+    again = client.get(url)
+    assert again["ETag"] == first["ETag"], "nothing changed, so neither did the validator"
+    response, queries = revisit(client, url, first["ETag"])
+    assert response.status_code == 304 and response.content == b""
+    assert response["ETag"] == first["ETag"]
+    assert queries <= 2, "\n".join(q["sql"][:200] for q in _q.captured_queries)
+    change()
+    response, _queries = revisit(client, url, first["ETag"])
+    assert response.status_code == 200 and response["ETag"] != first["ETag"]
+
+
+def test_a_question_page_answers_304_until_a_vote_or_an_answer(client, product):
+    asker, answerer, voter = people.person("viola"), people.person("sebastian"), people.person("antonio")
+    question = people.question(asker, product, title="Есть ли подсветка клавиатуры?")
+    answer = people.answer(answerer, question)
+    url = question.get_url()
+    assert_304_then_changes(client, url, lambda: qa_services.answer_vote(voter=voter, answer=answer, value=1))
+    assert_304_then_changes(client, url, lambda: people.answer(people.person("maria"), question, text="Да, белая."))
+    modified = client.get(url)
+    assert modified["Last-Modified"]
+    not_modified = client.get(url, HTTP_IF_MODIFIED_SINCE=modified["Last-Modified"])
+    assert not_modified.status_code == 304
+
+
+def test_a_review_list_answers_304_until_a_vote(client, product):
+    review = people.review(people.person("rosalind"), product)
+    voter = people.person("orlando")
+    url = f"{product.url}reviews/"
+    assert_304_then_changes(client, url, lambda: review_services.review_vote(voter=voter, review=review, helpful=True))
+    assert_304_then_changes(client, url, lambda: people.review(people.person("celia"), product, rating=3))
+
+
+def test_a_profile_answers_304_until_its_content_changes(client, product):
+    author = people.person("rosalind")
+    people.review(author, product)
+    url = "/users/rosalind/"
+    assert_304_then_changes(client, url, lambda: people.question(author, product, title="Новый вопрос автора?"))
+
+
+def test_the_validator_depends_on_the_ui_language(client, product):
+    question = people.question(people.person("viola"), product, title="Есть ли подсветка клавиатуры?")
+    russian = client.get(question.get_url())["ETag"]
+    client.cookies["lang"] = "en"
+    response = client.get(question.get_url(), HTTP_IF_NONE_MATCH=russian)
+    assert response.status_code == 200 and response["ETag"] != russian
+
+
+def test_signed_in_pages_carry_no_validators(client, product, shopper):
+    question = people.question(people.person("viola"), product, title="Есть ли подсветка клавиатуры?")
+    client.force_login(shopper)
+    response = client.get(question.get_url())
+    assert response.status_code == 200
+    assert not response.has_header("ETag") and not response.has_header("Last-Modified")
+
+
+def test_a_product_page_with_a_section_that_declares_no_version_carries_no_validators(client, product):
+    from wagtail import hooks
+
+    untracked = [fn for fn in hooks.get_hooks("product_page_sections")
+                 if not any(fn in getattr(v, "covers", ()) for v in hooks.get_hooks("product_page_version"))]
+    if not untracked:
+        pytest.skip("every product section declares its version")
+    response = client.get(product.url)
+    assert response.status_code == 200 and not response.has_header("ETag")
+
+
+def test_a_product_page_whose_sections_all_declare_a_version_answers_304_until_a_vote(client, product, monkeypatch):
+    from wagtail import hooks
+
+    hooks.search_for_hooks()
+    covered = {fn for v in hooks.get_hooks("product_page_version") for fn in getattr(v, "covers", ())}
+    # Only the sections that declare their version (reviews, Q&A) are on the page.
+    monkeypatch.setitem(hooks._hooks, "product_page_sections",
+                        [entry for entry in hooks._hooks["product_page_sections"] if entry[0] in covered])
+    review = people.review(people.person("rosalind"), product)
+    answerer = people.person("sebastian")
+    question = people.question(people.person("viola"), product, title="Есть ли подсветка клавиатуры?")
+    assert_304_then_changes(client, product.url,
+                            lambda: review_services.review_vote(voter=people.person("orlando"), review=review, helpful=True))
+    assert_304_then_changes(client, product.url, lambda: people.answer(answerer, question))
