@@ -149,7 +149,7 @@ class _DryRun(Exception):
 def _rebuild(*, rules, now, from_scratch, progress, report, clock) -> None:
     started = clock()
     ctx = sources.Context(rules=rules, now=now)
-    ctx.fraud = {(ct, o, v) for ct, o, v in FraudulentVote.objects.values_list("content_type_id", "object_id", "voter_id")}
+    ctx.fraud = set(FraudulentVote.objects.values_list("content_type_id", "object_id", "voter_id"))
     sources.load_accepted_times(ctx)
     total_votes = sum(model.objects.count() for model in sources.VOTE_MODELS.values())
     with _bar(progress, total_votes, "votes → entitlements") as bar:
