@@ -256,8 +256,10 @@ def _vote_entitlements(scope: Scope, ctx: Context) -> Iterator[Entitlement]:
             "answer__question__product__top_category_id", "answer__question__status", "answer__question_id",
         )
     else:
-        rows = rows.values_list(
-            "question_id", "voter_id", "eligible", "fraud", "created", "question_id",
+        # A question vote's value is its question id, under another name: Django 5.2.0 drops a
+        # column selected twice from values_list().
+        rows = rows.annotate(vote_value=F("question_id")).values_list(
+            "question_id", "voter_id", "eligible", "fraud", "created", "vote_value",
             "question__author_id", "question__status", "question__product_id", "question__product__top_category_id",
         )
     question_ct = content_type_id(QUESTION)
