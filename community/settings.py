@@ -322,6 +322,10 @@ if not SHOP_API_TOKEN and DEBUG:
 SHOP_FEED_MAX_BYTES = int(os.environ.get("SHOP_FEED_MAX_BYTES", str(16 * 1024 * 1024)))
 SHOP_FEED_SYNC_MAX_ROWS = int(os.environ.get("SHOP_FEED_SYNC_MAX_ROWS", "500"))
 SHOP_FEED_REPLAY_WINDOW = int(os.environ.get("SHOP_FEED_REPLAY_WINDOW", "3600"))
+# The public API (/api/v1/, community/api.py): browsers may read it from these origins only
+# (CORS; comma-separated "https://shop.example.com"); Cache-Control max-age of its reads.
+SHOP_API_CORS_ORIGINS = _env_list("SHOP_API_CORS_ORIGINS", "")
+API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
 MODERATION_PREMODERATE_FIRST = int(os.environ.get("MODERATION_PREMODERATE_FIRST", "1"))
 MODERATION_AUTO_HIDE_FLAGS = 3
 # Chat: at most CHAT_RATE_LIMIT_MESSAGES messages per CHAT_RATE_LIMIT_SECONDS per user.
@@ -356,6 +360,9 @@ RATE_LIMITS = {
     "flag": (20, DAY),
     "flag.new": (5, DAY),
     "flag.ip": (50, DAY),
+    # The public API's reads: per shop key (read scope), and per address without a key.
+    "api_read": (int(os.environ.get("API_READ_LIMIT_PER_KEY", "1200")), 60),
+    "api_read.ip": (int(os.environ.get("API_READ_LIMIT_PER_IP", "120")), 60),
 }
 RATE_LIMIT_NEW_ACCOUNT_HOURS = 24
 # Retry-After for limits that do not say when (django-allauth's).

@@ -8,12 +8,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from community import api as public_api
 from community import seo, views
 from community.accounts import views as account_views
 from community.accounts.sitemaps import ProfileSitemap
 from community.catalog import views as catalog_views
 from community.catalog.sitemaps import CategorySitemap, ProductSitemap
+from community.qa import api as qa_api
 from community.qa.seo import QuestionSitemap
+from experts import api as experts_api
+from reviews import api as reviews_api
 from reviews.sitemaps import ReviewPagesSitemap
 
 # The sitemap index's sections, each owned by the app that serves its pages.
@@ -24,6 +28,12 @@ SITEMAPS = {
     "questions": QuestionSitemap,
     "profiles": ProfileSitemap,
 }
+
+# The public API (/api/v1/): one router per app, mounted here (community/api.py has the rest).
+api_v1 = public_api.create_api()
+api_v1.add_router("", reviews_api.router)
+api_v1.add_router("", qa_api.router)
+api_v1.add_router("", experts_api.router)
 
 handler404 = "community.views.page_not_found"
 handler500 = "community.views.server_error"
@@ -39,6 +49,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/shop/feed/", catalog_views.shop_feed, name="shop_feed"),
     path("api/shop/feed/batches/<int:batch_pk>/", catalog_views.shop_feed_batch, name="shop_feed_batch"),
+    path("api/v1/", public_api.api_urls(api_v1)),
     path("search/", include("search.urls")),
     path("reviews/", include("reviews.urls")),
     path("qa/", include("community.qa.urls")),

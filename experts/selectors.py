@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -72,6 +72,18 @@ def experts_of_category(*, category_id: int | None) -> list:
     return list(get_user_model().objects.filter(
         expert_statuses__category_id=category_id, expert_statuses__is_expert=True, is_active=True,
     ).select_related("profile").order_by("pk"))
+
+
+def expert_statuses_of_category(*, category: CategoryPage, limit: int) -> list[ExpertStatus]:
+    """The category's active Experts' statuses, each with its user and profile and ``points``
+    (reputation earned in the category), highest first (one query)."""
+    points = CategoryReputation.objects.filter(user=OuterRef("user_id"), category=category).values("points")[:1]
+    return list(
+        ExpertStatus.objects.filter(category=category, is_expert=True, user__is_active=True)
+        .select_related("user__profile")
+        .annotate(points=Coalesce(Subquery(points), 0))
+        .order_by("-points", "user_id")[:limit]
+    )
 
 
 def expert_reviews_for_product(*, product, limit: int = EXPERT_REVIEWS) -> list:
