@@ -257,9 +257,18 @@ def author_out(user) -> dict:
     }
 
 
+SKU_MAX_LENGTH = ProductPage._meta.get_field("sku").max_length
+
+
+def possible_sku(sku: str) -> bool:
+    """Whether a product could have this SKU (length, no control characters): anything else is
+    unknown without asking the database (PostgreSQL refuses a NUL in a query)."""
+    return 0 < len(sku) <= SKU_MAX_LENGTH and sku.isprintable()
+
+
 def product_by_sku(sku: str) -> ProductPage:
     """The live product with this SKU; an :class:`ApiError` 404 otherwise (one query)."""
-    product = ProductPage.objects.live().filter(sku=sku).first()
+    product = ProductPage.objects.live().filter(sku=sku).first() if possible_sku(sku) else None
     if product is None:
         raise ApiError(404, "unknown_sku", _("No product with the SKU “%(sku)s”.") % {"sku": sku[:64]})
     return product

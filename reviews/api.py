@@ -21,6 +21,7 @@ from community.api import (
     author_out,
     last_modified,
     media_url,
+    possible_sku,
     product_by_sku,
     product_url,
 )
@@ -136,7 +137,8 @@ def _changed(review: Review) -> datetime | None:
 
 def rating_summaries(skus: list[str]) -> dict:
     """Ratings of the live products among ``skus`` (one query), and the SKUs that are unknown."""
-    products = ProductPage.objects.live().filter(sku__in=skus).select_related("review_stats")
+    products = ProductPage.objects.live().filter(sku__in=[s for s in skus if possible_sku(s)]).select_related(
+        "review_stats")
     found = {}
     for product in products:
         try:
