@@ -108,6 +108,12 @@ class ReadOnlyForModerators(RolePermissionPolicy):
     grants = {Role.MODERATOR: {"view", "moderate"}}
 
 
+class SuperusersOnly(RolePermissionPolicy):
+    """Secrets of the site (the shop's API keys): superusers only."""
+
+    grants = {Role.SUPERUSER: ALL}
+
+
 class StaffEditable(RolePermissionPolicy):
     """Shop data any staff member maintains (badges): staff and superusers do everything."""
 

@@ -40,6 +40,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from community import ratelimit, seo
 from community.accounts.models import Level
+from community.catalog import keys
 from community.catalog.models import ProductPage
 
 READ_SCOPE = "read"
@@ -157,8 +158,17 @@ def _preflight(request: HttpRequest) -> HttpResponse:
 
 
 def _limit(request: HttpRequest) -> HttpResponse | None:
-    """Count the request against its client's limit; an answer when refused."""
-    decision = ratelimit.hit("api_read.ip", f"ip:{ratelimit.client_ip(request)}")
+    """Check the key if one is sent and count the request (per key, else per address); an
+    answer when refused."""
+    presented = keys.presented_key(request)
+    if presented is not None:
+        key = keys.api_key_check(raw=presented, scope=READ_SCOPE)
+        if key is None:
+            return error_response(401, "unauthorized",
+                                  _("This API key is not valid, was revoked, or lacks the “read” scope."))
+        decision = ratelimit.hit("api_read", f"key:{key.pk}")
+    else:
+        decision = ratelimit.hit("api_read.ip", f"ip:{ratelimit.client_ip(request)}")
     if decision.allowed:
         return None
     response = error_response(429, "rate_limited", _("Too many requests. Please wait %(seconds)d s.")

@@ -363,6 +363,8 @@ RATE_LIMITS = {
     # The public API's reads: per shop key (read scope), and per address without a key.
     "api_read": (int(os.environ.get("API_READ_LIMIT_PER_KEY", "1200")), 60),
     "api_read.ip": (int(os.environ.get("API_READ_LIMIT_PER_IP", "120")), 60),
+    # Pushes to the shop feed per key (or per the deprecated shared token).
+    "shop_feed": (int(os.environ.get("SHOP_FEED_LIMIT", "600")), 60),
 }
 RATE_LIMIT_NEW_ACCOUNT_HOURS = 24
 # Retry-After for limits that do not say when (django-allauth's).

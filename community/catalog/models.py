@@ -322,3 +322,42 @@ class FeedBatch(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (FeedBatchStatus.DONE, FeedBatchStatus.FAILED)
+
+
+class ShopApiKey(models.Model):
+    """A key the shop's systems use on the API: named, scoped, shown once, stored hashed.
+
+    The key is ``shop_<prefix>_<secret>``; only the prefix (to find the row) and the SHA-256 of
+    the whole key are stored (see :mod:`community.catalog.keys`). Revoking is final.
+    """
+
+    name = models.CharField(_("name"), max_length=100, help_text=_("Who uses it, e.g. “Product pages”."))
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
+    scope_read = models.BooleanField(_("read"), default=True, help_text=_("Read published content (/api/v1/)."))
+    scope_feed = models.BooleanField(_("feed"), default=False, help_text=_("Push purchases and stock (/api/shop/feed/)."))
+    scope_webhooks = models.BooleanField(_("webhooks"), default=False, help_text=_("Manage webhook endpoints."))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   editable=False, on_delete=models.SET_NULL, related_name="+")
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("shop API key")
+        verbose_name_plural = _("shop API keys")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (shop_{self.prefix}_…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_scope(self, scope: str) -> bool:
+        return bool(getattr(self, f"scope_{scope}", False))
+
+    @property
+    def scopes(self) -> list[str]:
+        return [scope for scope in ("read", "feed", "webhooks") if self.has_scope(scope)]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
@@ -11,22 +13,57 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from community.catalog import feed, feed_batches
+from community import ratelimit
+from community.catalog import feed, feed_batches, keys
 from community.catalog.models import FeedBatch
 
 
-def _authorized(request: HttpRequest) -> bool:
+@dataclass(frozen=True)
+class FeedClient:
+    """Who is pushing: a shop API key with the ``feed`` scope, or the deprecated shared token."""
+
+    ident: str
+    legacy: bool
+
+
+def _legacy_token_matches(token: str) -> bool:
     expected = settings.SHOP_API_TOKEN
-    header = request.headers.get("Authorization", "")
-    scheme, _sep, token = header.partition(" ")
-    if not expected or scheme.lower() != "bearer":
-        return False
     # Compared as bytes: compare_digest refuses non-ASCII str, and a header may carry anything.
-    return hmac.compare_digest(token.strip().encode("utf-8", "surrogatepass"), expected.encode("utf-8"))
+    return bool(expected) and hmac.compare_digest(token.encode("utf-8", "surrogatepass"), expected.encode("utf-8"))
+
+
+def _feed_client(request: HttpRequest) -> FeedClient | None:
+    presented = keys.presented_key(request)
+    if presented is not None:
+        key = keys.api_key_check(raw=presented, scope="feed")
+        return FeedClient(ident=f"key:{key.pk}", legacy=False) if key is not None else None
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and _legacy_token_matches(token.strip()):
+        return FeedClient(ident="legacy-token", legacy=True)
+    return None
 
 
 def _unauthorized() -> JsonResponse:
-    return JsonResponse({"error": _("A valid shop token is required.")}, status=401)
+    return JsonResponse({"error": _("A valid shop API key with the “feed” scope is required.")}, status=401)
+
+
+def _checked(request: HttpRequest, view: Callable[[], JsonResponse]) -> JsonResponse:
+    """Authenticate, count against the client's limit (``shop_feed``), answer, and mark answers
+    to the deprecated token (``Deprecation`` header, RFC 9745)."""
+    client = _feed_client(request)
+    if client is None:
+        return _unauthorized()
+    decision = ratelimit.hit("shop_feed", client.ident)
+    if not decision.allowed:
+        response = JsonResponse({"error": _("Too many requests. Please wait %(seconds)d s.")
+                                 % {"seconds": decision.retry_after}, "retry_after": decision.retry_after}, status=429)
+        response["Retry-After"] = str(decision.retry_after)
+        return response
+    response = view()
+    if client.legacy:
+        response["Deprecation"] = "true"
+        response["Warning"] = '299 - "SHOP_API_TOKEN is deprecated: use a shop API key with the feed scope"'
+    return response
 
 
 def _batch_answer(request: HttpRequest, batch: FeedBatch) -> JsonResponse:
@@ -52,8 +89,10 @@ def shop_feed(request: HttpRequest) -> JsonResponse:
     worker imported it. A re-sent batch answers as the first one did. 400 for an unreadable body,
     401 for a missing or wrong token, 409 for a reused ``batch_id``, 413 over the size limit.
     """
-    if not _authorized(request):
-        return _unauthorized()
+    return _checked(request, lambda: _receive(request))
+
+
+def _receive(request: HttpRequest) -> JsonResponse:
     too_large = JsonResponse(
         {"error": _("The request is too large: at most %(mb)d MB.") % {"mb": settings.SHOP_FEED_MAX_BYTES // 2**20}},
         status=413,
@@ -83,8 +122,10 @@ def shop_feed(request: HttpRequest) -> JsonResponse:
 @require_GET
 def shop_feed_batch(request: HttpRequest, batch_pk: int) -> JsonResponse:
     """GET a batch's state: 202 while it waits or runs, 200 with counts and errors when finished."""
-    if not _authorized(request):
-        return _unauthorized()
+    return _checked(request, lambda: _batch_state(request, batch_pk))
+
+
+def _batch_state(request: HttpRequest, batch_pk: int) -> JsonResponse:
     batch = FeedBatch.objects.filter(pk=batch_pk).first()
     if batch is None:
         return JsonResponse({"error": _("No such batch.")}, status=404)
