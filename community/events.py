@@ -16,20 +16,20 @@ them); a test fails when a signal has neither a receiver nor that mark, or is mi
 | purchases_recorded       | pairs (sorted (user_id, product_id) of new purchases)  | catalog.feed, once per chunk              | reviews.receivers (verified purchase), search.receivers (index) |
 | stock_changed            | product, previous_status (once per product and chunk)  | catalog.feed, after its UPDATE            | search.receivers (index) |
 | product_category_changed | moves ({product id: (previous, current) top-level category id}) | catalog.services (after a page move or save) | experts.receivers (ledger category, per-category totals, Expert statuses), search.receivers (index) |
-| review_published         | review                                                 | reviews.services                          | experts.receivers, search.receivers (index) |
+| review_published         | review                                                 | reviews.services                          | experts.receivers, search.receivers (index), catalog.receivers (webhooks) |
 | review_removed           | review, previous_status                                | reviews.services                          | experts.receivers, search.receivers (index) |
 | review_edited            | review (published, after its author's edit)            | reviews.services.review_update            | search.receivers (index) |
 | review_voted             | vote, previous (the vote's earlier state or None)      | reviews.services.review_vote              | experts.receivers, search.receivers (index) |
-| question_asked           | question, recipients (users to notify)                 | qa.services.question_ask                  | search.receivers (index) |
+| question_asked           | question, recipients (users to notify)                 | qa.services.question_ask                  | search.receivers (index), catalog.receivers (webhooks) |
 | question_edited          | question (after its author's edit)                     | qa.services.question_update               | search.receivers (index) |
 | question_voted           | vote, previous                                         | qa.services.question_vote                 | experts.receivers, search.receivers (index) |
-| answer_posted            | answer                                                 | qa.services.answer_post                   | experts.receivers (badges), search.receivers (index) |
+| answer_posted            | answer                                                 | qa.services.answer_post                   | experts.receivers (badges), search.receivers (index), catalog.receivers (webhooks) |
 | answer_edited            | answer (after its author's edit)                       | qa.services.answer_update                 | search.receivers (index) |
 | answer_voted             | vote, previous                                         | qa.services.answer_vote                   | experts.receivers |
-| answer_accepted          | answer, previous_answer (or None), actor               | qa.services.answer_accept                 | experts.receivers, search.receivers (index) |
+| answer_accepted          | answer, previous_answer (or None), actor               | qa.services.answer_accept                 | experts.receivers, search.receivers (index), catalog.receivers (webhooks) |
 | message_posted           | message (inside the transaction, room locked; a receiver may refuse it with ChatError) | chat.services.message_post | chat.support.receivers (ticket status; a closed ticket refuses) |
-| ticket_changed           | ticket, previous_status, actor                         | chat.support.services                     | reserved |
-| expert_status_changed    | user, category (top-level CategoryPage), gained (bool), reason | experts.status                    | reserved |
+| ticket_changed           | ticket, previous_status, actor                         | chat.support.services                     | catalog.receivers (webhooks) |
+| expert_status_changed    | user, category (top-level CategoryPage), gained (bool), reason | experts.status                    | catalog.receivers (webhooks) |
 
 allauth's own ``user_signed_up`` and ``email_confirmed`` signals cover accounts (experts hears
 ``email_confirmed``); Wagtail's ``post_page_move`` is heard by ``catalog.receivers``.
@@ -61,5 +61,5 @@ ticket_changed = Signal()
 
 expert_status_changed = Signal()
 
-# Sent, with no receiver yet: the notifications issue will hear them.
-RESERVED = frozenset({"content_flagged", "ticket_changed", "expert_status_changed"})
+# Sent, with no receiver yet: the notifications issue will hear it.
+RESERVED = frozenset({"content_flagged"})

@@ -326,6 +326,10 @@ SHOP_FEED_REPLAY_WINDOW = int(os.environ.get("SHOP_FEED_REPLAY_WINDOW", "3600"))
 # (CORS; comma-separated "https://shop.example.com"); Cache-Control max-age of its reads.
 SHOP_API_CORS_ORIGINS = _env_list("SHOP_API_CORS_ORIGINS", "")
 API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
+# Webhooks (community/catalog/webhooks.py): seconds before attempt 2, 3, …, then failed; the
+# timeout of one attempt.
+WEBHOOK_RETRY_DELAYS = tuple(int(s) for s in _env_list("WEBHOOK_RETRY_DELAYS", "30,120,600,3600,21600"))
+WEBHOOK_TIMEOUT = int(os.environ.get("WEBHOOK_TIMEOUT", "10"))
 MODERATION_PREMODERATE_FIRST = int(os.environ.get("MODERATION_PREMODERATE_FIRST", "1"))
 MODERATION_AUTO_HIDE_FLAGS = 3
 # Chat: at most CHAT_RATE_LIMIT_MESSAGES messages per CHAT_RATE_LIMIT_SECONDS per user.

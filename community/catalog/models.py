@@ -361,3 +361,85 @@ class ShopApiKey(models.Model):
     @property
     def scopes(self) -> list[str]:
         return [scope for scope in ("read", "feed", "webhooks") if self.has_scope(scope)]
+
+
+class WebhookEvent(models.TextChoices):
+    REVIEW_PUBLISHED = "review.published", _("Review published")
+    REVIEW_LOW_RATING = "review.low_rating", _("Review of 1 or 2 stars published")
+    QUESTION_PUBLISHED = "question.published", _("Question published")
+    ANSWER_PUBLISHED = "answer.published", _("Answer published")
+    ANSWER_ACCEPTED = "answer.accepted", _("Answer accepted")
+    TICKET_OPENED = "ticket.opened", _("Support ticket opened")
+    TICKET_CLOSED = "ticket.closed", _("Support ticket closed")
+    EXPERT_STATUS_CHANGED = "expert.status_changed", _("Expert status changed")
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of the shop that hears the chosen events, signed with its own secret
+    (Standard Webhooks: ``webhook-id``, ``webhook-timestamp``, ``webhook-signature``)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list, blank=True)
+    secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: the exact body sent (signed anew on each attempt, same id)."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, verbose_name=_("endpoint"), on_delete=models.CASCADE,
+                                 related_name="deliveries")
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    message_id = models.CharField(_("idempotency key"), max_length=40, unique=True)
+    body = models.TextField(_("body"))
+    status = models.CharField(_("status"), max_length=16, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint} ({self.message_id})"
+
+
+class WebhookAttempt(models.Model):
+    """One HTTP attempt of a delivery and what came back."""
+
+    delivery = models.ForeignKey(WebhookDelivery, verbose_name=_("delivery"), on_delete=models.CASCADE,
+                                 related_name="attempt_log")
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration, ms"), default=0)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["delivery", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.number}: {self.status_code or self.error}"

@@ -1,11 +1,14 @@
-"""Background tasks of the catalog: importing large shop-feed batches."""
+"""Background tasks of the catalog: importing large shop-feed batches, delivering webhooks."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
 from django_tasks import TaskContext, task
 
 from community.background import TRANSIENT_ERRORS, retried_on_transient_errors
-from community.catalog import feed_batches
+from community.catalog import feed_batches, webhooks
 
 
 @task(takes_context=True)
@@ -24,3 +27,13 @@ def import_feed_batch(context: TaskContext, batch_id: int, attempt: int = 1) -> 
             raise
         return {"batch": batch.pk, "status": batch.status}
     return None
+
+
+@task()
+def deliver_webhook(delivery_id: int) -> dict:
+    """One attempt of a webhook delivery; schedules the next one itself while retries remain
+    (``WEBHOOK_RETRY_DELAYS``). Idempotent: a finished delivery is left alone."""
+    outcome = webhooks.webhook_deliver(delivery_id=delivery_id)
+    if outcome.retry_in is not None:
+        deliver_webhook.using(run_after=timezone.now() + timedelta(seconds=outcome.retry_in)).enqueue(delivery_id)
+    return {"delivery": delivery_id, "delivered": outcome.delivered, "retry_in": outcome.retry_in}
