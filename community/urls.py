@@ -18,6 +18,7 @@ from community.qa import api as qa_api
 from community.qa.seo import QuestionSitemap
 from experts import api as experts_api
 from reviews import api as reviews_api
+from reviews import embed as reviews_embed
 from reviews.sitemaps import ReviewPagesSitemap
 
 # The sitemap index's sections, each owned by the app that serves its pages.
@@ -50,6 +51,8 @@ urlpatterns = [
     path("api/shop/feed/", catalog_views.shop_feed, name="shop_feed"),
     path("api/shop/feed/batches/<int:batch_pk>/", catalog_views.shop_feed_batch, name="shop_feed_batch"),
     path("api/v1/", public_api.api_urls(api_v1)),
+    path("embed/v1/", include(reviews_embed)),
+    path("demo-shop/<str:sku>/", reviews_embed.demo_shop, name="demo_shop"),
     path("search/", include("search.urls")),
     path("reviews/", include("reviews.urls")),
     path("qa/", include("community.qa.urls")),

@@ -38,6 +38,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /api/",
         "Disallow: /search/",
         "Disallow: /chat/",
+        "Disallow: /embed/",
+        "Disallow: /demo-shop/",
         # A product's discussion room lives under the product: …/<product>/chat/.
         "Disallow: /*/chat/",
         f"Sitemap: {absolute_url('/sitemap.xml')}",

@@ -20,6 +20,7 @@ from community.catalog.models import WebhookDelivery, WebhookEndpoint, WebhookEv
 
 
 class EndpointForm(WagtailAdminModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(label=_("Events"), choices=WebhookEvent.choices,
                                        widget=forms.CheckboxSelectMultiple, required=True)
 
