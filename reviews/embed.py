@@ -25,6 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
+from wagtail import hooks
 
 from community.api import http_behaviour, possible_sku, product_url
 from community.catalog.models import ProductPage
@@ -73,12 +74,17 @@ def rating_fragment(product: ProductPage) -> str:
 
 
 def reviews_fragment(product: ProductPage) -> str:
-    """The block: the summary with its histogram and the most helpful reviews (two queries)."""
+    """The block: the summary with its histogram, the most helpful reviews (two queries), and
+    what other apps add through the ``embed_widget_sections`` hook (callables
+    ``(product, product_url) -> str``, safe HTML in the widget's markup: Q&A adds its best
+    answered questions), so reviews never imports them."""
     context = _summary(product)
     listing = selectors.review_page(product=product, viewer=None, filters=selectors.ReviewFilters(),
                                     stats=context["stats"])
     context["reviews"] = [(review, absolute_url(review.get_absolute_url()), star_glyphs(review.rating))
                           for review in listing.reviews[:TOP_REVIEWS]]
+    context["extra_sections"] = [html for hook in hooks.get_hooks("embed_widget_sections")
+                                 if (html := hook(product, context["product_url"]))]
     return render_to_string("reviews/embed/reviews.html", context)
 
 

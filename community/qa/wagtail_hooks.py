@@ -5,6 +5,7 @@ The admin viewsets for questions and answers are registered at the end of this m
 
 from __future__ import annotations
 
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -41,6 +42,21 @@ def qa_product_section(request, page) -> ProductSection:
         key="qa", title=_("Questions and answers"), template="qa/product_section.html", order=30,
         context={"qa_block": block, "qa_form": QuestionForm()}, assets=("qa",),
     )
+
+
+EMBED_QUESTIONS = 3
+
+
+@hooks.register("embed_widget_sections")
+def embed_best_answers(product, product_url: str) -> str:
+    """The shop widget's «Questions and answers»: the top answered questions with their best
+    answers (two queries), linking to the community's question pages."""
+    block = selectors.product_top_questions(product=product, viewer=None, limit=EMBED_QUESTIONS,
+                                            product_url=product_url)
+    answered = [q for q in block.questions if q.best_answer is not None]
+    if not answered:
+        return ""
+    return render_to_string("qa/embed_questions.html", {"questions": answered, "list_url": block.list_url})
 
 
 @hooks.register("cabinet_sections")

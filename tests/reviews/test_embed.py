@@ -41,6 +41,20 @@ def test_the_reviews_fragment_shows_the_summary_and_the_most_helpful_published_r
     assert response["X-Robots-Tag"] == "noindex"
 
 
+def test_the_block_shows_the_best_answered_questions_too(client, product, shopper, other_shopper, settings):
+    from tests.qa import factories as qa
+
+    settings.MODERATION_PREMODERATE_FIRST = 0
+    published_review(product, rating=5)
+    question = qa.ask(shopper, product, "Есть ли подсветка клавиатуры?")
+    qa.answer(other_shopper, question, "Есть, белая.")
+    qa.ask(shopper, product, "Вопрос без ответа пока что")
+    html = client.get(f"/embed/v1/{product.sku}/reviews.html").content.decode()
+    assert "Вопросы и ответы" in html and "Есть ли подсветка клавиатуры?" in html and "Есть, белая." in html
+    assert "Вопрос без ответа" not in html
+    assert f"questions/{question.pk}-{question.slug}/" in html
+
+
 def test_the_badge_and_the_language(client, product):
     published_review(product, rating=4)
     ru = client.get(f"/embed/v1/{product.sku}/rating.html").content.decode()
@@ -64,10 +78,13 @@ def test_an_unknown_sku_is_a_404(client, product):
 
 
 def test_a_fragment_costs_a_fixed_number_of_queries(client, product, django_assert_max_num_queries):
+    from tests.qa import factories as qa
+
     bulk_reviews(product, 40)
+    qa.bulk_questions(product, qa.bulk_users(5, prefix="asker"), 30)
     url = f"/embed/v1/{product.sku}/reviews.html"
     client.get(url)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(6):
         assert client.get(url).status_code == 200
 
 
