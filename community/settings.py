@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # The public API's docs page (/api/v1/docs) from ninja's own static files, not a CDN (CSP).
+    "ninja",
     # Background work: Django's tasks API and its database backend (queue table + db_worker).
     "django_tasks",
     "django_tasks_db",
