@@ -34,6 +34,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -186,15 +187,9 @@ def _cache(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     last_modified = response.get("Last-Modified")
     conditional = get_conditional_response(
         request, etag=response["ETag"],
-        last_modified=_parse_http_date(last_modified) if last_modified else None, response=response,
+        last_modified=parse_http_date_safe(last_modified) if last_modified else None, response=response,
     )
     return conditional
-
-
-def _parse_http_date(value: str) -> int | None:
-    from django.utils.http import parse_http_date_safe
-
-    return parse_http_date_safe(value)
 
 
 def http_behaviour(view: Callable) -> Callable:
@@ -232,8 +227,6 @@ def api_urls(api: NinjaAPI) -> tuple[list, str, str]:
 
 def last_modified(response: HttpResponse, *moments: datetime | None) -> None:
     """Set ``Last-Modified`` from the latest of the known moments (operations call it)."""
-    from django.utils.http import http_date
-
     latest = seo.latest(*moments)
     if latest is not None:
         response["Last-Modified"] = http_date(latest.timestamp())

@@ -186,3 +186,34 @@ def test_the_real_worker_process_delivers_a_question(client, admin_user, product
     headers, body = receiver.requests[-1]
     assert signature_is_valid(endpoint.secret, headers, body)
     assert json.loads(body)["data"]["question_id"] == question.pk
+
+
+@pytest.mark.django_db
+def test_tickets_answers_and_expert_statuses_are_recorded_for_the_endpoints_that_hear_them(
+        admin_user, shopper, other_shopper, product, page_tree, moderator, settings):
+    from chat.support import services as support
+    from community.qa import services as qa_services
+    from experts import services as expert_services
+    from tests.qa import factories as qa
+
+    settings.MODERATION_PREMODERATE_FIRST = 0
+    WebhookEndpoint.objects.create(name="Поддержка", url="http://127.0.0.1:9/support", secret=webhooks.new_secret(),
+                                   events=["ticket.opened", "ticket.closed", "answer.published", "answer.accepted",
+                                           "expert.status_changed"])
+    WebhookEndpoint.objects.create(name="Отзывы", url="http://127.0.0.1:9/reviews", secret=webhooks.new_secret(),
+                                   events=["review.published"])
+    ticket = support.ticket_open(customer=shopper, subject="Где мой заказ?", body="Заказ A-1 не пришёл")
+    support.ticket_close(actor=shopper, ticket=ticket)
+    question = qa.ask(shopper, product, "Есть ли подсветка клавиатуры?")
+    answer = qa.answer(other_shopper, question, "Есть, белая.")
+    qa_services.answer_accept(actor=shopper, answer=answer)
+    expert_services.expert_grant(moderator=moderator, user=other_shopper, category=page_tree["laptops"], reason="знаток")
+    recorded = [(d.endpoint.name, d.event, json.loads(d.body)["data"]) for d in
+                WebhookDelivery.objects.select_related("endpoint").order_by("pk")]
+    assert [(name, event) for name, event, _data in recorded] == [
+        ("Поддержка", "ticket.opened"), ("Поддержка", "ticket.closed"), ("Поддержка", "answer.published"),
+        ("Поддержка", "answer.accepted"), ("Поддержка", "expert.status_changed")]
+    assert recorded[0][2]["ticket"] == f"T-{ticket.number:06d}"
+    assert recorded[3][2]["answer_id"] == answer.pk
+    assert recorded[4][2] == {**recorded[4][2], "gained": True, "category": {"id": page_tree["laptops"].pk,
+                                                                            "title": "Ноутбуки"}}
