@@ -57,6 +57,8 @@ def _public_urls() -> dict[str, str]:
         "profile": f"/users/{review.author.username}/",
         "experts": "/experts/",
         "product chat": f"{product.url}chat/",
+        # The sample shop page with the widgets' server-side include (reviews/embed.py).
+        "demo shop": f"/demo-shop/{product.sku}/",
     }
 
 
