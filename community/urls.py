@@ -14,6 +14,7 @@ from community.accounts.sitemaps import ProfileSitemap
 from community.catalog import views as catalog_views
 from community.catalog.sitemaps import CategorySitemap, ProductSitemap
 from community.qa.seo import QuestionSitemap
+from experts import views as experts_views
 from reviews.sitemaps import ReviewPagesSitemap
 
 # The sitemap index's sections, each owned by the app that serves its pages.
@@ -44,6 +45,7 @@ urlpatterns = [
     path("qa/", include("community.qa.urls")),
     path("chat/", include("chat.urls")),
     path("experts/", include("experts.urls")),
+    path("community/", experts_views.community, name="community"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", seo.sitemap_index, {"sitemaps": SITEMAPS, "section_url_name": "sitemap_section"},
          name="sitemap"),

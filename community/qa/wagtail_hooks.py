@@ -11,7 +11,8 @@ from wagtail import hooks
 
 from community import seo as core_seo
 from community.accounts.selectors import CabinetSection
-from community.catalog.models import ProductSection
+from community.catalog import home
+from community.catalog.models import HomeSection, ProductSection
 from community.layout import AssetBundle
 from community.qa import selectors, seo, services, views
 
@@ -41,6 +42,16 @@ def qa_product_section(request, page) -> ProductSection:
         key="qa", title=_("Questions and answers"), template="qa/product_section.html", order=30,
         context={"qa_block": block, "qa_form": QuestionForm()}, assets=("qa",),
     )
+
+
+@hooks.register("home_page_sections")
+def qa_home_section(request, page) -> HomeSection | None:
+    """«Помогите ответить»: the newest questions without an answer (one query, cached briefly)."""
+    questions = home.cached_items("unanswered-questions", selectors.questions_waiting_for_answer)
+    if not questions:
+        return None
+    return HomeSection(key="unanswered-questions", title=_("Help to answer"), template="qa/home_section.html",
+                       items=questions, order=20, assets=("qa",))
 
 
 @hooks.register("cabinet_sections")
