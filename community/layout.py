@@ -67,6 +67,8 @@ class NavLink:
     label: str
     url: str
     order: int = 100
+    #: False: the footer only (the header's row has room for a few links).
+    in_header: bool = True
 
 
 def nav_links(request: HttpRequest | None) -> list[NavLink]:

@@ -37,7 +37,7 @@ def experts_nav_link(request) -> NavLink:
 def community_nav_link(request) -> NavLink:
     from django.urls import reverse
 
-    return NavLink(key="community", label=_("How it works"), url=reverse("community"), order=90)
+    return NavLink(key="community", label=_("How it works"), url=reverse("community"), order=90, in_header=False)
 
 
 @hooks.register("home_page_sections")

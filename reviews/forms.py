@@ -17,7 +17,11 @@ class StarRadioSelect(forms.RadioSelect):
 
 
 class MultipleFileInput(forms.ClearableFileInput):
+    """The photo picker: the browser's file input, then (with the script) a translated button,
+    the names of the chosen files and their previews instead of «Choose File / No file chosen»."""
+
     allow_multiple_selected = True
+    template_name = "reviews/widgets/photo_picker.html"
 
 
 class MultipleImageField(forms.FileField):

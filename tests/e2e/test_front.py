@@ -15,6 +15,7 @@ from community.catalog.models import CategoryPage
 from community.moderation.models import Status
 from community.qa.models import Question
 from reviews.models import Review
+from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -36,8 +37,10 @@ OVERFLOW = """() => {
 
 
 @pytest.fixture
-def live_demo(transactional_db, daphne_server):
-    """The demo content (``demo_content --products 60``), committed for the daphne server."""
+def live_demo(transactional_db, daphne_server, settings):
+    """The demo content (``demo_content --products 60``), committed for the daphne server (with
+    its photos where the server reads media)."""
+    settings.MEDIA_ROOT = str(ARTIFACTS / "media")
     call_command("demo_content", "--products", "60", "--no-progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
     from django.contrib.auth import get_user_model
 
