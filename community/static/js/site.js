@@ -33,3 +33,32 @@
     });
   });
 })();
+
+// File pickers (community/templates/widgets/file_picker.html): a translated button, what was chosen, previews.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-file-picker]").forEach(function (picker) {
+    var input = picker.querySelector("input[type=file]");
+    var ui = picker.querySelector(".file-picker-ui");
+    var status = picker.querySelector("[data-file-picker-status]");
+    var previews = picker.querySelector("[data-file-picker-previews]");
+    if (!input || !ui) return;
+    ui.hidden = false;
+    input.addEventListener("change", function () {
+      previews.querySelectorAll("img").forEach(function (img) { URL.revokeObjectURL(img.src); });
+      previews.textContent = "";
+      var files = Array.prototype.slice.call(input.files || []);
+      status.textContent = files.length
+        ? (input.multiple ? picker.dataset.chosen.replace("{count}", files.length) + ": " : "") +
+          files.map(function (f) { return f.name; }).join(", ")
+        : picker.dataset.none;
+      files.forEach(function (file) {
+        if (!/^image\//.test(file.type)) return;
+        var img = document.createElement("img");
+        img.src = URL.createObjectURL(file);
+        img.alt = file.name;
+        previews.appendChild(img);
+      });
+    });
+  });
+})();
