@@ -42,7 +42,12 @@ def live_demo(transactional_db, daphne_server, settings):
     """The demo content (``demo_content --products 60``), committed for the daphne server (with
     its photos where the server reads media)."""
     settings.MEDIA_ROOT = str(ARTIFACTS / "media")
-    factories.build_home()  # an earlier transactional test's flush removed Wagtail's page tree
+    # An earlier transactional test's flush removed what Wagtail's migrations made: the page tree
+    # and the root collection of images.
+    from wagtail.models import Collection
+
+    Collection.get_first_root_node() or Collection.add_root(name="Root")
+    factories.build_home()
     call_command("demo_content", "--products", "60", "--no-progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
     from django.contrib.auth import get_user_model
 
