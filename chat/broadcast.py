@@ -57,7 +57,7 @@ def message_created(message_id: int, previous_id: int) -> None:
     key = room_key(message.room)
     group_send(group_name(key), {
         "type": "chat.message", "room": key, "id": message.pk, "prev": previous_id,
-        "texts": frames.message_texts(message, room=key),
+        "texts": frames.message_texts(message, room=key, support=message.room.kind == RoomKind.TICKET),
     })
     if message.room.kind in (RoomKind.DIRECT, RoomKind.TICKET):
         recipients = list(Membership.objects.filter(room=message.room).exclude(user=message.author_id)
@@ -72,7 +72,8 @@ def message_changed(message_id: int, change: str) -> None:
         return
     key = room_key(message.room)
     group_send(group_name(key), {"type": "chat.event", "room": key,
-                                  "texts": frames.message_texts(message, room=key, change=change)})
+                                  "texts": frames.message_texts(message, room=key, change=change,
+                                                                 support=message.room.kind == RoomKind.TICKET)})
     if message.room.kind in (RoomKind.DIRECT, RoomKind.TICKET):
         unread_changed(list(Membership.objects.filter(room=message.room).values_list("user_id", flat=True)))
 

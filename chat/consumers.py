@@ -325,14 +325,15 @@ def _history(key: str, since: int | None, language: str) -> tuple[int, list[dict
     if room is None:
         return 0, [], False, False
     head = room.last_message_id
+    support = room.kind == RoomKind.TICKET
     reset = False
     if since is not None:
         rows = messages_after(room_id=room.pk, since=since, upto=head, limit=RESUME_LIMIT + 1)
         if len(rows) <= RESUME_LIMIT:
-            return head, [frames.message_data(m, language=language) for m in rows], False, False
+            return head, [frames.message_data(m, language=language, support=support) for m in rows], False, False
         reset = True
     page = message_page(room=room, limit=PAGE_SIZE)
-    messages = [frames.message_data(m, language=language) for m in page.messages if m.pk <= head]
+    messages = [frames.message_data(m, language=language, support=support) for m in page.messages if m.pk <= head]
     return head, messages, page.has_older, reset
 
 

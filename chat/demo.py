@@ -213,9 +213,9 @@ def seed(context: DemoContext) -> None:
                                            status=status, assignee=support if assigned else None, created=opened,
                                            updated=opened)
             Membership.objects.get_or_create(user=customer, room=room)
-            when = opened
-            for speaker, text in lines:
-                when = clock.tick(10, 240)
+            when = opened  # the ticket opens with its first message: one moment for both
+            for n, (speaker, text) in enumerate(lines):
+                when = opened if n == 0 else clock.tick(10, 240)
                 _say(room, customer if speaker == "customer" else support, text, when)
             if status == TicketStatus.CLOSED:
                 ticket.closed_at, ticket.closed_by = when + timedelta(minutes=5), support

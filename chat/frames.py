@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from chat.models import Message
 
@@ -71,22 +72,24 @@ class _LRU:
 _rendered = _LRU(5000)
 
 
-def message_data(message: Message, *, language: str) -> dict[str, Any]:
+def message_data(message: Message, *, language: str, support: bool = False) -> dict[str, Any]:
     """The ``message`` object of frames. ``message.author.profile`` must be loaded.
 
     ``html`` is the message's list item, the same markup the page renders without JS (the
-    viewer's own controls are added by the page script).
+    viewer's own controls are added by the page script). ``support``: a support ticket's message,
+    where staff are shown as «Служба поддержки».
     """
-    version = (message.pk, language, message.edited_at, message.status, message.deleted)
+    version = (message.pk, language, message.edited_at, message.status, message.deleted, support)
     cached = _rendered.get(version)
     if cached is not None:
         return cached
     with translation.override(language):
-        html = render_to_string("chat/_message.html", {"message": message, "viewer": None})
+        html = render_to_string("chat/_message.html", {"message": message, "viewer": None, "support": support})
+        name = str(_("Support service")) if support and message.author.is_staff else message.author.profile.name
     data = {
         "id": message.pk,
         "author": message.author.username,
-        "name": message.author.profile.name,
+        "name": name,
         "created": message.created.isoformat(),
         "edited": message.edited_at is not None,
         "client_id": message.client_id or None,
@@ -96,14 +99,14 @@ def message_data(message: Message, *, language: str) -> dict[str, Any]:
     return data
 
 
-def message_texts(message: Message, *, room: str, change: str | None = None) -> dict[str, str]:
-    """The ``message`` frame for every UI language, each encoded once."""
+def message_texts(message: Message, *, room: str, change: str | None = None, support: bool = False) -> dict[str, str]:
+    """The ``message`` frame for every UI language, each encoded once (``support``: see ``message_data``)."""
     texts = {}
     for language in languages():
         if change in ("removed",):
             texts[language] = encode("message", room=room, change=change, message={"id": message.pk})
         else:
-            fields: dict[str, Any] = {"room": room, "message": message_data(message, language=language)}
+            fields: dict[str, Any] = {"room": room, "message": message_data(message, language=language, support=support)}
             if change:
                 fields["change"] = change
             texts[language] = encode("message", **fields)

@@ -69,6 +69,11 @@ class Panel:
         return MESSAGE_MAX_LENGTH
 
     @property
+    def is_support(self) -> bool:
+        """A private support dialog: staff speak as «Служба поддержки», without badges."""
+        return self.kind == RoomKind.TICKET
+
+    @property
     def is_live(self) -> bool:
         return self.before is None
 

@@ -146,6 +146,7 @@ def _room_heads(keys: list[str]) -> dict[str, int]:
 
 def _load_after(key: str, since: int, upto: int | None) -> tuple[int, list[tuple[int, dict[str, str]]]]:
     """The room's head and its visible messages after ``since`` (up to ``upto``), encoded."""
+    from chat.models import RoomKind
     from chat.rooms import resolve
     from chat.selectors import messages_after
 
@@ -154,4 +155,5 @@ def _load_after(key: str, since: int, upto: int | None) -> tuple[int, list[tuple
         return 0, []
     head = ref.room.last_message_id
     rows = messages_after(room_id=ref.room.pk, since=since, upto=upto or head, limit=REFILL_LIMIT)
-    return head, [(message.pk, frames.message_texts(message, room=key)) for message in rows]
+    support = ref.room.kind == RoomKind.TICKET
+    return head, [(message.pk, frames.message_texts(message, room=key, support=support)) for message in rows]

@@ -86,3 +86,23 @@ def membership_for(*, user, room: Room | None, product_id: int | None = None) ->
     if product_id is not None:
         return Membership.objects.filter(user=user, room__kind=RoomKind.PRODUCT, room__product_id=product_id).first()
     return None
+
+
+def liveliest_product_rooms(*, limit: int = 5, days: int = 7, now=None) -> list[Room]:
+    """Product discussions with the most visible messages in the last ``days`` days, then the
+    most recent, with their live product and ``recent`` (the count) and ``url`` (one query, plus
+    the site's root paths the first time Wagtail needs them)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    since = (now or timezone.now()) - timedelta(days=days)
+    recent = Q(messages__created__gte=since, messages__status=Status.PUBLISHED, messages__deleted=False)
+    rooms = list(
+        Room.objects.filter(kind=RoomKind.PRODUCT, product__live=True, last_message_at__gte=since)
+        .annotate(recent=Count("messages", filter=recent)).filter(recent__gt=0)
+        .select_related("product").order_by("-recent", "-last_message_at", "pk")[:limit]
+    )
+    for room in rooms:
+        room.url = room.product.get_url() + room.product.reverse_subpage("chat")
+    return rooms

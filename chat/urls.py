@@ -10,6 +10,7 @@ app_name = "chat"
 
 urlpatterns = [
     path("", views.conversations, name="conversations"),
+    path("discussions/", views.discussions, name="discussions"),
     path("direct/<str:username>/", views.direct, name="direct"),
     path("direct/<str:username>/block/", views.block, name="block"),
     path("direct/<str:username>/unblock/", views.unblock, name="unblock"),

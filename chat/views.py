@@ -30,6 +30,10 @@ from community.http import safe_next
 
 User = get_user_model()
 
+#: The discussions page: product rooms active this week (the last 7 days), the 30 liveliest.
+DISCUSSIONS_DAYS = 7
+DISCUSSIONS_LIMIT = 30
+
 
 def room_context(panel, **extra) -> dict:
     """The context of a room page: its panel and the page script's strings."""
@@ -88,6 +92,15 @@ def product_section_panel(request: HttpRequest, page):
 
 
 # --- conversations and direct messages ----------------------------------------------------------
+
+
+@require_GET
+def discussions(request: HttpRequest) -> HttpResponse:
+    """Product discussions, liveliest of the week first (one query), open to everyone."""
+    return render(request, "chat/discussions.html", {
+        "rooms": selectors.liveliest_product_rooms(limit=DISCUSSIONS_LIMIT, days=DISCUSSIONS_DAYS),
+        "days": DISCUSSIONS_DAYS,
+    })
 
 
 @login_required
@@ -288,7 +301,8 @@ def history(request: HttpRequest) -> JsonResponse:
     language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in frames.languages() else "ru"
     return JsonResponse({
         "room": ref.key,
-        "messages": [frames.message_data(m, language=language) for m in page.messages],
+        "messages": [frames.message_data(m, language=language, support=ref.room.kind == RoomKind.TICKET)
+                     for m in page.messages],
         "older": page.has_older,
     })
 

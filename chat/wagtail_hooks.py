@@ -14,8 +14,9 @@ from chat.panels import script_strings
 from chat.support import wagtail_hooks as support_hooks  # noqa: F401  (registers its hooks)
 from chat.unread import unread_count
 from community.accounts.selectors import CabinetSection
-from community.catalog.models import ProductSection
-from community.layout import AssetBundle, HeaderItem
+from community.catalog import home
+from community.catalog.models import HomeSection, ProductSection
+from community.layout import AssetBundle, HeaderItem, NavLink
 
 
 @hooks.register("page_assets")
@@ -39,6 +40,27 @@ def product_discussion(request, page) -> ProductSection:
     panel = views.product_section_panel(request, page)
     return ProductSection(key="chat", title=_("Discussion"), template="chat/product_section.html", order=40,
                           context={"chat_panel": panel, "chat_strings": script_strings()}, assets=("chat",))
+
+
+@hooks.register("site_nav_items")
+def discussions_nav_link(request) -> NavLink:
+    from django.urls import reverse
+
+    return NavLink(key="discussions", label=_("Discussions"), url=reverse("chat:discussions"), order=20)
+
+
+@hooks.register("home_page_sections")
+def discussions_home_section(request, page) -> HomeSection | None:
+    """The liveliest product discussions of the week (one query, cached briefly)."""
+    from django.urls import reverse
+
+    from chat import selectors
+
+    rooms = home.cached_items("live-discussions", selectors.liveliest_product_rooms)
+    if not rooms:
+        return None
+    return HomeSection(key="live-discussions", title=_("Lively discussions"), template="chat/home_section.html",
+                       items=rooms, order=40, link=reverse("chat:discussions"), link_text=_("All discussions"))
 
 
 @hooks.register("product_page_routes")

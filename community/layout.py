@@ -1,7 +1,10 @@
 """What apps add to the site's layout (``templates/base.html``), which names none of them.
 
-Two Wagtail hooks, in the pattern of ``product_page_sections``:
+Three Wagtail hooks, in the pattern of ``product_page_sections``:
 
+``site_nav_items``
+    callables ``(request) -> NavLink | None``: the community's main links (the Experts, the
+    discussions), shown in the header (the phone menu) and the footer to everyone.
 ``header_items``
     callables ``(request) -> HeaderItem | None``: links and widgets in the header's account
     navigation (chat's «Сообщения» with its unread count). Called once per request.
@@ -54,6 +57,29 @@ class HeaderItem:
     order: int = 100
     context: dict[str, Any] = field(default_factory=dict)
     assets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """One link of the site's main navigation (``site_nav_items`` hook)."""
+
+    key: str
+    label: str
+    url: str
+    order: int = 100
+    #: False: the footer only (the header's row has room for a few links).
+    in_header: bool = True
+
+
+def nav_links(request: HttpRequest | None) -> list[NavLink]:
+    """The main navigation's links for this request, in order (asked once per request)."""
+    links = getattr(request, "_nav_links", None) if request is not None else None
+    if links is None:
+        links = sorted((link for hook in hooks.get_hooks("site_nav_items") if (link := hook(request))),
+                       key=lambda link: link.order)
+        if request is not None:
+            request._nav_links = links
+    return links
 
 
 @dataclass(frozen=True)

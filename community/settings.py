@@ -200,6 +200,9 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The home page's community blocks are cached this long (seconds; tests run with 0: no cache).
+HOME_SECTION_CACHE_SECONDS = int(os.environ.get("HOME_SECTION_CACHE_SECONDS", "0" if TESTING else "60"))
+
 # --- Background work (django-tasks) --------------------------------------------------------
 # One backend for every kind of background work (large shop-feed batches today; notifications,
 # search indexing and webhooks next): the database backend, whose queue is a table in the same

@@ -17,6 +17,7 @@ from community.catalog.sitemaps import CategorySitemap, ProductSitemap
 from community.qa import api as qa_api
 from community.qa.seo import QuestionSitemap
 from experts import api as experts_api
+from experts import views as experts_views
 from reviews import api as reviews_api
 from reviews import embed as reviews_embed
 from reviews.sitemaps import ReviewPagesSitemap
@@ -58,6 +59,7 @@ urlpatterns = [
     path("qa/", include("community.qa.urls")),
     path("chat/", include("chat.urls")),
     path("experts/", include("experts.urls")),
+    path("community/", experts_views.community, name="community"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", seo.sitemap_index, {"sitemaps": SITEMAPS, "section_url_name": "sitemap_section"},
          name="sitemap"),

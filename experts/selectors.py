@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -310,3 +310,41 @@ def badge_metrics(*, user, metrics: set[str]) -> dict[str, int]:
         BadgeMetric.EXPERT_CATEGORIES: lambda: len(user.profile.expert_categories),
     }
     return {metric: counters[metric]() for metric in metrics if metric in counters}
+
+
+@dataclass
+class CategoryExperts:
+    """A top-level category and its Experts who earned the most reputation in it this week."""
+
+    category: CategoryPage
+    leaders: list[LeaderRow]
+
+
+def top_experts_of_the_week(*, per_category: int = 3, now: datetime | None = None) -> list[CategoryExperts]:
+    """Per top-level category, its Experts ranked by the reputation they earned there since
+    Monday (three queries: the sums, the users with profiles, the categories)."""
+    start = period_start("week", now)
+    is_expert_here = ExpertStatus.objects.filter(user=OuterRef("user_id"), category=OuterRef("category_id"),
+                                                 is_expert=True)
+    rows = list(
+        ReputationEvent.objects.live().filter(created__gte=start, user__is_active=True, category__isnull=False)
+        .filter(Exists(is_expert_here))
+        .values("category_id", "user_id").annotate(points=Sum("delta")).filter(points__gt=0)
+        .order_by("category_id", "-points", "user_id")
+    )
+    by_category: dict[int, list[dict]] = {}
+    for row in rows:
+        entries = by_category.setdefault(row["category_id"], [])
+        if len(entries) < per_category:
+            entries.append(row)
+    if not by_category:
+        return []
+    users = get_user_model().objects.select_related("profile").in_bulk(
+        {row["user_id"] for entries in by_category.values() for row in entries})
+    categories = CategoryPage.objects.filter(pk__in=by_category).order_by("title")
+    return [
+        CategoryExperts(category=category, leaders=[
+            LeaderRow(rank=n, user=users[row["user_id"]], points=row["points"])
+            for n, row in enumerate(by_category[category.pk], start=1) if row["user_id"] in users])
+        for category in categories
+    ]

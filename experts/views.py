@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from experts import selectors
+from experts.rules import current_rules
 
 
 def leaderboard(request: HttpRequest, category_slug: str | None = None) -> HttpResponse:
@@ -25,3 +26,9 @@ def leaderboard(request: HttpRequest, category_slug: str | None = None) -> HttpR
         "categories": categories, "category": category, "period": period, "periods": selectors.PERIODS.items(),
         "page_obj": page, "rows": rows, "experts": experts,
     })
+
+
+def community(request: HttpRequest) -> HttpResponse:
+    """How the community works: reputation, levels and Expert status, with the live numbers of
+    the reputation rules (one query)."""
+    return render(request, "experts/community.html", {"rules": current_rules()})

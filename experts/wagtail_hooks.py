@@ -8,8 +8,9 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
 from community.accounts.selectors import CabinetSection
-from community.catalog.models import ProductPage, ProductSection
-from community.layout import AssetBundle
+from community.catalog import home
+from community.catalog.models import HomeSection, ProductPage, ProductSection
+from community.layout import AssetBundle, NavLink
 from experts import selectors
 from experts.admin.badges import BadgeViewSet
 
@@ -23,6 +24,33 @@ def experts_of_the_category(question):
 
 
 # --- pages ---------------------------------------------------------------------------------------
+
+
+@hooks.register("site_nav_items")
+def experts_nav_link(request) -> NavLink:
+    from django.urls import reverse
+
+    return NavLink(key="experts", label=_("Experts"), url=reverse("experts:leaderboard"), order=10)
+
+
+@hooks.register("site_nav_items")
+def community_nav_link(request) -> NavLink:
+    from django.urls import reverse
+
+    return NavLink(key="community", label=_("How it works"), url=reverse("community"), order=90, in_header=False)
+
+
+@hooks.register("home_page_sections")
+def experts_home_section(request: HttpRequest, page) -> HomeSection | None:
+    """This week's top Experts per category (three queries, cached briefly)."""
+    from django.urls import reverse
+
+    blocks = home.cached_items("top-experts", selectors.top_experts_of_the_week)
+    if not blocks:
+        return None
+    return HomeSection(key="top-experts", title=_("Experts of the week"), template="experts/home_section.html",
+                       items=blocks, order=30, link=reverse("community"), link_text=_("How reputation and Expert status are earned"),
+                       assets=("experts",))
 
 
 @hooks.register("page_assets")
@@ -94,19 +122,6 @@ def register_reputation_admin():
     from experts.admin import ReputationGroup
 
     return ReputationGroup()
-
-
-@hooks.register("qa_author_badges")
-def expert_badges_in_qa(users, category) -> dict:
-    """Q&A marks the answers of Experts of the question's category (no queries: the profiles
-    come with the users)."""
-    from community.qa.extensions import AuthorBadge
-
-    if category is None:
-        return {}
-    badge = AuthorBadge(key="expert", label=str(_("Expert")), css_class="badge-expert",
-                        title=str(_("Expert of “%(category)s”") % {"category": category.title}))
-    return {user.pk: [badge] for user in users if user.profile.is_expert_in(category.pk)}
 
 
 register_snippet(BadgeViewSet)  # «Значки» under Snippets

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from community.moderation.models import FlagReason
+from community.widgets import MultipleFilePickerInput
 from reviews.models import MAX_PHOTOS, PROS_CONS_MAX_LENGTH, RATINGS, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
 from reviews.photos import MAX_UPLOAD_BYTES
 
@@ -16,8 +17,8 @@ class StarRadioSelect(forms.RadioSelect):
     template_name = "reviews/widgets/star_rating.html"
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
+class MultipleFileInput(MultipleFilePickerInput):
+    """The photo picker (several photos, translated, with previews)."""
 
 
 class MultipleImageField(forms.FileField):

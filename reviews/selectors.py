@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -193,3 +193,14 @@ def viewer_vote(review: Review) -> ReviewVote | None:
     """The viewer's vote prefetched by :func:`review_list_for_product` (None if none)."""
     votes = getattr(review, "viewer_votes", None)
     return votes[0] if votes else None
+
+
+def helpful_reviews_latest(*, limit: int = 4) -> list[Review]:
+    """The latest published reviews that more customers found helpful than not, with their
+    product and author's profile (one query)."""
+    return list(
+        Review.objects.published()
+        .filter(helpful_count__gt=0).filter(helpful_count__gt=F("unhelpful_count"))
+        .select_related("author__profile", "product")
+        .order_by("-created", "-pk")[:limit]
+    )

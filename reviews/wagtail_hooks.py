@@ -12,7 +12,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from community import seo as core_seo
-from community.catalog.models import ProductPage, ProductSection
+from community.catalog import home
+from community.catalog.models import HomePage, HomeSection, ProductPage, ProductSection
 from community.layout import AssetBundle
 from community.moderation.viewsets import InspectPanel, ModeratedContentViewSet, ModerationFilterSet
 from reviews import selectors, seo, sitemaps, views
@@ -53,6 +54,16 @@ def reviews_section(request: HttpRequest, page: ProductPage) -> ProductSection:
         },
         assets=("reviews",),
     )
+
+
+@hooks.register("home_page_sections")
+def helpful_reviews_home_section(request: HttpRequest, page: HomePage) -> HomeSection | None:
+    """The latest helpful reviews: product, stars, author and badges (one query, cached briefly)."""
+    reviews = home.cached_items("helpful-reviews", selectors.helpful_reviews_latest)
+    if not reviews:
+        return None
+    return HomeSection(key="helpful-reviews", title=_("Helpful reviews"), template="reviews/home_section.html",
+                       items=reviews, order=10, assets=("reviews",))
 
 
 @hooks.register("page_assets")

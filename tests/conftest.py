@@ -141,7 +141,8 @@ class DaphneServer:
         self.process: subprocess.Popen | None = None
         self.log_path = ARTIFACTS / f"daphne-{self.port}.log"
 
-    def start(self, timeout: float = 30.0) -> DaphneServer:
+    def start(self, timeout: float = 120.0) -> DaphneServer:
+        # A generous bound: on a loaded 2-core machine importing Django and Wagtail alone can take 30 s.
         daphne = shutil.which("daphne", path=str(Path(sys.executable).parent)) or "daphne"
         self.log = open(self.log_path, "w")  # noqa: SIM115  (closed in stop())
         self.process = subprocess.Popen(

@@ -52,7 +52,8 @@ def test_a_header_item_registered_by_an_app_is_rendered_in_the_header(client, pa
 
     with hooks.register_temporarily("header_items", seven_unread):
         html = client.get(page_tree["laptops"].url).content.decode()
-    header = html[html.index('<nav class="account-nav"'):html.index("</nav>")]
+    start = html.index('<nav class="account-nav"')
+    header = html[start:html.index("</nav>", start)]
     assert "<span data-chat-unread-count>7</span>" in header
 
 

@@ -79,7 +79,10 @@ def ticket_open(*, customer, subject: str, body: str, client_id: str = "") -> Ti
         message = message_post(author=customer, room=room, body=body, client_id=client_id)
         if message.room_id != room.pk:  # the client_id was taken in another room meanwhile
             raise ChatError("invalid", _("This message identifier was already used in another room."))
-        ticket.refresh_from_db(fields=["status", "updated"])
+        # One moment for the ticket and its first message: «Открыто …» shows the message's time.
+        Ticket.objects.filter(pk=ticket.pk).update(created=message.created)
+        Room.objects.filter(pk=room.pk).update(created=message.created)
+        ticket.refresh_from_db(fields=["status", "updated", "created"])
         events.ticket_changed.send(sender=Ticket, ticket=ticket, previous_status=None, actor=customer)
         transaction.on_commit(partial(support_broadcast.ticket_opened, ticket.pk))
     return ticket

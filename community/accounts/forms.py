@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from community.accounts.models import Profile
+from community.widgets import FilePickerInput
 
 MAX_AVATAR_BYTES = 2 * 1024 * 1024
 
@@ -14,7 +15,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["display_name", "avatar", "about"]
-        widgets = {"about": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"about": forms.Textarea(attrs={"rows": 4}), "avatar": FilePickerInput(attrs={"accept": "image/*"})}
 
     def clean_avatar(self):
         avatar = self.cleaned_data.get("avatar")

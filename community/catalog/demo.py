@@ -204,6 +204,7 @@ def seed(context: DemoContext) -> None:
     context.shared["subcategories"] = [s for s, _t, _spec in subcategories]
 
     images: dict[int, object] = {}
+    taken_prices = set(ProductPage.objects.values_list("price", flat=True))
     plan = []
     for number in range(context.products):
         sub, _top_title, (brands, series, (low, high), kind) = subcategories[number % len(subcategories)]
@@ -212,14 +213,15 @@ def seed(context: DemoContext) -> None:
             continue
         plan.append((number, sub, brands, series, low, high, kind, sku))
     for number, sub, brands, series, low, high, kind, sku in context.track(plan, total=len(plan), desc="products"):
-        # Series and brands are listed in step: a model always carries its own maker's name.
-        line_index = (number // len(subcategories)) % len(series)
+        # Series and brands are listed in step: a model always carries its own maker's name. The
+        # k-th product of a series is its k-th variant, so every title is different.
+        occurrence = number // len(subcategories)
+        line_index, k = occurrence % len(series), occurrence // len(series)
         brand, line = brands[line_index % len(brands)], series[line_index]
-        variant = rng.choice(["", " (2024)", " (2025)", ", серый", ", чёрный", ", белый"])
-        title = f"{brand} {line}{variant}"
+        title = f"{brand} {line}{_variant(k)}"
         if sub.pk not in images:
             images[sub.pk] = _placeholder_image(sub.title, (sub.pk * 0.137) % 1, kind)
-        price = Decimal(rng.randrange(low, high, 100) - 10)
+        price = _price(low, high, line_index, len(series), k, taken_prices)
         stock = rng.choices(list(StockStatus.values), weights=[70, 12, 14, 4])[0]
         product = ProductPage(
             title=title, slug=f"{slugify(_translit(title))}-{number + 1}", brand=brand, sku=sku, price=price,
@@ -233,6 +235,29 @@ def seed(context: DemoContext) -> None:
         sub.add_child(instance=product)
     context.shared["products"] = list(ProductPage.objects.order_by("pk"))
     context.log(f"catalog: {CategoryPage.objects.count()} categories, {ProductPage.objects.count()} products")
+
+
+_YEARS = ["", " (2024)", " (2025)"]
+_COLOURS = ["", ", чёрный", ", белый", ", серый"]
+
+
+def _variant(k: int) -> str:
+    """The k-th variant of a model: the model itself, then its colours, then later years."""
+    if k < len(_YEARS) * len(_COLOURS):
+        return _YEARS[k // len(_COLOURS)] + _COLOURS[k % len(_COLOURS)]
+    return f" (версия {k + 1})"
+
+
+def _price(low: int, high: int, line_index: int, lines: int, k: int, taken: set) -> Decimal:
+    """A plausible price no other demo product has: series placed in step across the
+    subcategory's range, each later variant a little dearer (ending in 90 roubles)."""
+    step = (high - low) / max(lines, 1)
+    base = low + step * line_index + step * 0.4
+    price = Decimal(int(base * (1 + 0.04 * k)) // 1000 * 1000 - 10)
+    while price in taken:
+        price += 100
+    taken.add(price)
+    return price
 
 
 _TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", [

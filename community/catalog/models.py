@@ -27,7 +27,10 @@ CATEGORY_PAGE_SIZE = 24
 
 
 class HomePage(Page):
-    """The shop community's front page: top-level categories and new products."""
+    """The shop community's front page: the community's blocks other apps add through the
+    ``home_page_sections`` hook (callables ``(request, page) -> HomeSection | None``: helpful
+    reviews, questions waiting for an answer, Experts, discussions), top-level categories and new
+    products. Each block keeps its query count fixed and caches itself briefly."""
 
     intro = models.TextField(_("intro"), blank=True)
 
@@ -68,6 +71,8 @@ class HomePage(Page):
         context["new_products"] = selectors.product_cards(
             ProductPage.objects.live().descendant_of(self).order_by("-first_published_at")[:8]
         )
+        sections = [s for hook in hooks.get_hooks("home_page_sections") if (s := hook(request, self))]
+        context["sections"] = sorted(sections, key=lambda s: s.order)
         return context
 
 
@@ -152,6 +157,22 @@ class ProductSection:
     template: str
     order: int = 100
     context: dict[str, Any] = field(default_factory=dict)
+    assets: tuple[str, ...] = ()
+
+
+@dataclass
+class HomeSection:
+    """A block another app adds to the home page (``home_page_sections`` hook): rendered from
+    ``template`` with ``section`` in its context (``section.items``: what it lists, ``section.link``
+    / ``section.link_text``: where to see more). ``assets`` as for ``ProductSection``."""
+
+    key: str
+    title: str
+    template: str
+    items: list[Any] = field(default_factory=list)
+    order: int = 100
+    link: str = ""
+    link_text: str = ""
     assets: tuple[str, ...] = ()
 
 

@@ -9,7 +9,8 @@ Q&A never imports those apps; they register Wagtail hooks that these functions c
 ``qa_author_badges``
     callables ``(users: list[User], category: CategoryPage | None) -> dict[user_id, list[AuthorBadge]]``
     called once per page with every author on it (so the hook can run a fixed number of
-    queries); the experts app returns the Expert badge for Experts of ``category``.
+    queries). The level and Expert badges need no hook: the one author component
+    (``{% author %}``) shows them from the profile.
 
 Whether an author's links are followed is not a hook: ``community.accounts.trust.links_followed``
 decides it for Q&A as for reviews and chat.

@@ -312,3 +312,16 @@ def answers_of_user(*, user, limit: int = 20) -> list[Answer]:
         Answer.objects.filter(author=user).exclude(status=Status.REMOVED, moderated_by=user)
         .select_related("question__product").order_by("-created")[:limit]
     )
+
+
+def questions_waiting_for_answer(*, limit: int = 5) -> list[Question]:
+    """The newest published questions nobody has answered yet, with product, author's profile
+    and URL (one query, plus the site's root paths the first time Wagtail needs them)."""
+    questions = list(
+        Question.objects.published().filter(answer_count=0)
+        .select_related("author__profile", "product")
+        .order_by("-created", "-pk")[:limit]
+    )
+    for question in questions:
+        question.url = question.get_url()
+    return questions

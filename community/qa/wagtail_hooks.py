@@ -12,7 +12,8 @@ from wagtail import hooks
 
 from community import seo as core_seo
 from community.accounts.selectors import CabinetSection
-from community.catalog.models import ProductSection
+from community.catalog import home
+from community.catalog.models import HomeSection, ProductSection
 from community.layout import AssetBundle
 from community.qa import selectors, seo, services, views
 
@@ -57,6 +58,14 @@ def embed_best_answers(product, product_url: str) -> str:
     if not answered:
         return ""
     return render_to_string("qa/embed_questions.html", {"questions": answered, "list_url": block.list_url})
+@hooks.register("home_page_sections")
+def qa_home_section(request, page) -> HomeSection | None:
+    """«Помогите ответить»: the newest questions without an answer (one query, cached briefly)."""
+    questions = home.cached_items("unanswered-questions", selectors.questions_waiting_for_answer)
+    if not questions:
+        return None
+    return HomeSection(key="unanswered-questions", title=_("Help to answer"), template="qa/home_section.html",
+                       items=questions, order=20, assets=("qa",))
 
 
 @hooks.register("cabinet_sections")

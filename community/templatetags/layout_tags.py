@@ -41,3 +41,16 @@ def header_items(context) -> SafeString:
         item_template = context.template.engine.get_template(item.template)
         parts.append(item_template.render(context.new({**item.context, "request": request})))
     return mark_safe("".join(parts))  # noqa: S308 - each part is an autoescaped template
+
+
+@register.simple_tag(takes_context=True)
+def site_nav(context, items: bool = True) -> SafeString:
+    """The main navigation's links (``site_nav_items`` hook), ``aria-current`` on the page's own;
+    as list items for the header, or (``items=False``) bare links for the footer, which also
+    shows the links marked ``in_header=False``."""
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    pattern = '<li><a href="{}"{}>{}</a></li>' if items else '<a href="{}"{}>{}</a>\n'
+    return format_html_join("", pattern, (
+        (link.url, mark_safe(' aria-current="page"') if path == link.url else "", link.label)  # noqa: S308
+        for link in layout.nav_links(request) if link.in_header or not items))

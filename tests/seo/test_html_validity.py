@@ -56,10 +56,17 @@ def _public_urls() -> dict[str, str]:
         "search": "/search/?q=" + product.title.split()[0],
         "profile": f"/users/{review.author.username}/",
         "experts": "/experts/",
+        "community": "/community/",
+        "discussions": "/chat/discussions/",
         "product chat": f"{product.url}chat/",
         # The sample shop page with the widgets' server-side include (reviews/embed.py).
         "demo shop": f"/demo-shop/{product.sku}/",
     }
+
+
+def _unreviewed_product_url(user) -> str:
+    reviewed = Review.objects.filter(author=user).values_list("product_id", flat=True)
+    return ProductPage.objects.live().exclude(pk__in=reviewed).order_by("pk").first().url
 
 
 def test_every_page_kind_is_valid_html_signed_out_and_signed_in(demo, client, tmp_path):
@@ -79,7 +86,8 @@ def test_every_page_kind_is_valid_html_signed_out_and_signed_in(demo, client, tm
     tickets = client.get("/chat/tickets/").content.decode()
     ticket_url = re.search(r'href="(/chat/tickets/T-\d+/)"', tickets).group(1)
     signed_in = {**urls, "cabinet": "/cabinet/", "conversations": "/chat/", "tickets": "/chat/tickets/",
-                 "ticket": ticket_url, "new ticket": "/chat/tickets/new/"}
+                 "ticket": ticket_url, "new ticket": "/chat/tickets/new/",
+                 "write a review": _unreviewed_product_url(demo["anna"]) + "reviews/write/"}
     for name, url in signed_in.items():
         response = client.get(url)
         assert response.status_code == 200, (name, url, response.status_code)

@@ -82,3 +82,15 @@ def test_staff_work_tickets_from_the_admin_queue(client, ticket, shopper, django
 def test_shoppers_have_no_admin_queue(client, shopper):
     client.force_login(shopper)
     assert client.get(reverse("support_tickets:index")).status_code in (302, 403)
+
+
+def test_the_ticket_opens_at_its_first_message_and_both_show_the_sites_time(client, ticket, shopper):
+    from django.utils import timezone
+
+    first = ticket.room.messages.order_by("pk").first()
+    assert ticket.created == first.created
+    client.force_login(shopper)
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    local = timezone.localtime(first.created)  # Europe/Moscow, the site's time zone
+    assert f"{local:%H:%M}" in page.split("<dt>Открыто</dt>", 1)[1].split("</dd>", 1)[0]
+    assert f'{local:%d.%m %H:%M}</time>' in page

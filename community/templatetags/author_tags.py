@@ -1,0 +1,81 @@
+"""``{% author user %}``: the one way an author is shown on the site (``components/author.html``).
+
+Everything the component shows comes with the user: ``Profile`` keeps a copy of the level and
+the Expert categories, so a page of authors fetched with ``select_related("…author__profile")``
+renders with no query per author. One inclusion tag and one template (no nested includes): pages
+render it hundreds of times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class Badge:
+    """One badge beside a name: its text, CSS class and an optional explanation (a tooltip)."""
+
+    label: str
+    css_class: str
+    tip: str = ""
+
+
+def _level_tip(level: str) -> str:
+    if level == "trusted":
+        return _("500+ reputation: a trusted member of the community.")
+    if level == "member":
+        return _("50+ reputation from useful reviews and answers.")
+    return _("A new member of the community.")
+
+
+def author_badges(user, extra: Iterable = ()) -> list[Badge]:
+    """The badges of ``user``: «Магазин» for staff, one per Expert category, the level, then
+    ``extra`` (objects with ``label``, ``css_class``, ``title``, ``key``: «Купил(а) этот товар»).
+    No queries when the profile is loaded."""
+    profile = user.profile
+    badges: list[Badge] = []
+    extra = list(extra or ())
+    if user.is_staff or any(getattr(b, "key", "") == "shop" for b in extra):
+        badges.append(Badge(_("Shop"), "badge-shop"))
+    for category in profile.expert_categories or ():
+        title = category.get("title", "")
+        badges.append(Badge(
+            _("Expert: %(title)s") % {"title": title}, "badge-expert",
+            _("Earned by reviews and answers in “%(title)s” that other customers found useful.") % {"title": title},
+        ))
+    badges.append(Badge(str(profile.get_level_display()), f"badge-level badge-{profile.level}", _level_tip(profile.level)))
+    for badge in extra:
+        if getattr(badge, "key", "") == "shop":
+            continue  # shown above
+        badges.append(Badge(str(badge.label), getattr(badge, "css_class", ""), getattr(badge, "title", "")))
+    return badges
+
+
+@register.inclusion_tag("components/author.html")
+def author(user, *, avatar: bool = False, badges: Iterable = (), support: bool = False) -> dict:
+    """An author's avatar (``avatar=True``), name linked to their profile, and badges.
+
+    ``badges``: extra badges of this piece of content (Q&A's «Купил(а) этот товар»).
+    ``support=True`` (a private support dialog): staff are «Служба поддержки», nobody has badges.
+    """
+    if user is None:
+        return {"name": _("Deleted user"), "shown_badges": ()}
+    profile = user.profile
+    if support and user.is_staff:
+        return {"name": _("Support service"), "support": True, "avatar": avatar, "initials": "?",
+                "shown_badges": ()}
+    return {
+        "name": profile.name,
+        "url": reverse("profile", args=[user.get_username()]),
+        "avatar": avatar,
+        "avatar_url": profile.avatar.url if avatar and profile.avatar else "",
+        "initials": profile.initials,
+        "shown_badges": () if support else author_badges(user, badges),
+    }
