@@ -110,3 +110,15 @@ def access_changed(key: str) -> None:
 
 def typing_text(key: str, user) -> str:
     return frames.encode("typing", room=key, user={"username": user.get_username(), "name": user.profile.name})
+
+
+def notifications_created(notification_ids: list[int]) -> None:
+    """Push a ``notification`` frame (kind ``notification``: its text in the socket's language,
+    the link that opens it, the unread total for the bell) to each recipient's own group."""
+    from community.notifications.selectors import live_payloads
+
+    for payload in live_payloads(notification_ids):
+        texts = {language: frames.encode("notification", kind="notification", id=payload["id"], text=text,
+                                         url=payload["url"], notifications_unread=payload["unread"])
+                 for language, text in payload["texts"].items()}
+        group_send(user_group(payload["recipient_id"]), {"type": "chat.notify", "texts": texts})

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "community.accounts",
     "community.moderation",
     "community.qa",
+    "community.notifications",
     "reviews",
     "experts",
     "chat",

@@ -42,6 +42,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("reviews/", include("reviews.urls")),
     path("qa/", include("community.qa.urls")),
+    path("notifications/", include("community.notifications.urls")),
     path("chat/", include("chat.urls")),
     path("experts/", include("experts.urls")),
     path("robots.txt", views.robots_txt, name="robots_txt"),

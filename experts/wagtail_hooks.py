@@ -10,10 +10,15 @@ from wagtail.snippets.models import register_snippet
 from community.accounts.selectors import CabinetSection
 from community.catalog.models import ProductPage, ProductSection
 from community.layout import AssetBundle
-from experts import selectors
+from experts import notifications, selectors
 from experts.admin.badges import BadgeViewSet
 
 # --- routing: new questions reach the Experts (their links: community.accounts.trust) ---------
+
+
+@hooks.register("notification_kinds")
+def experts_notification_kinds():
+    return notifications.kinds()
 
 
 @hooks.register("qa_question_recipients")

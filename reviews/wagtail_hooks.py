@@ -15,7 +15,7 @@ from community import seo as core_seo
 from community.catalog.models import ProductPage, ProductSection
 from community.layout import AssetBundle
 from community.moderation.viewsets import InspectPanel, ModeratedContentViewSet, ModerationFilterSet
-from reviews import selectors, seo, sitemaps, views
+from reviews import notifications, selectors, seo, sitemaps, views
 from reviews.models import RATINGS, ProductReviewStats, Review, ReviewPhoto
 
 
@@ -25,6 +25,11 @@ def _stats(request: HttpRequest, page: ProductPage) -> ProductReviewStats:
     if page.pk not in cache:
         cache[page.pk] = selectors.product_stats(page)
     return cache[page.pk]
+
+
+@hooks.register("notification_kinds")
+def reviews_notification_kinds():
+    return notifications.kinds()
 
 
 @hooks.register("product_page_sections")

@@ -13,7 +13,7 @@ from community import seo as core_seo
 from community.accounts.selectors import CabinetSection
 from community.catalog.models import ProductSection
 from community.layout import AssetBundle
-from community.qa import selectors, seo, services, views
+from community.qa import notifications, selectors, seo, services, views
 
 
 @hooks.register("product_page_routes")
@@ -24,6 +24,11 @@ def qa_routes():
         path("questions/<int:question_id>/", views.question_short, name="qa_question_short"),
         path("questions/<int:question_id>-<slug:slug>/", views.question_detail, name="qa_question"),
     ]
+
+
+@hooks.register("notification_kinds")
+def qa_notification_kinds():
+    return notifications.kinds()
 
 
 @hooks.register("page_assets")

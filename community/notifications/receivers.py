@@ -1,0 +1,42 @@
+"""The domain events notifications hear: each is passed to the builders of the kinds that listen
+to it (:mod:`community.notifications.kinds`), inside the cause's transaction."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from community import events
+from community.moderation.models import Status
+from community.notifications import kinds, services
+
+#: The events some kind may listen to; a kind listening to another one is refused by a test.
+HEARD = (
+    "question_asked", "answer_posted", "answer_accepted", "answer_voted", "review_voted",
+    "expert_status_changed", "expert_status_at_risk", "ticket_changed", "message_posted", "content_moderated",
+)
+
+
+def _dispatch(event_name: str, sender, **kwargs) -> None:
+    announcements = []
+    for _kind, builder in kinds.builders_for(event_name):
+        announcements.extend(builder(sender=sender, **kwargs) or ())
+    if announcements:
+        services.announce(announcements)
+
+
+def _on_content_moderated(sender, content, previous_status, **kwargs) -> None:
+    """Content leaving "published" withdraws the notifications about it; coming back restores them."""
+    was, now = previous_status == Status.PUBLISHED, content.status == Status.PUBLISHED
+    if was != now:
+        services.notifications_set_visibility(content=content, visible=now)
+    _dispatch("content_moderated", sender, content=content, previous_status=previous_status, **kwargs)
+
+
+for _name in HEARD:
+    _signal = getattr(events, _name)
+    if _name == "content_moderated":
+        _signal.connect(_on_content_moderated, dispatch_uid="notifications.content_moderated", weak=False)
+    else:
+        _receiver = partial(_dispatch, _name)
+        _signal.connect(lambda sender, _r=_receiver, **kwargs: _r(sender, **kwargs),
+                        dispatch_uid=f"notifications.{_name}", weak=False)
