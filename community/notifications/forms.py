@@ -18,8 +18,9 @@ class PreferencesForm(forms.Form):
         for kind, frequency in rows:
             name = f"kind_{kind.key}"
             self.fields[name] = forms.ChoiceField(label=kind.label, choices=Frequency.choices, initial=frequency,
-                                                  widget=forms.RadioSelect)
+                                                  widget=forms.RadioSelect, required=False)
             self.kind_fields.append(name)
 
     def frequencies(self) -> dict[str, str]:
-        return {name[len("kind_"):]: self.cleaned_data[name] for name in self.kind_fields}
+        """The frequencies chosen; a kind left out of the post keeps its current setting."""
+        return {name[len("kind_"):]: self.cleaned_data[name] for name in self.kind_fields if self.cleaned_data[name]}

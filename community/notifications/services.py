@@ -64,6 +64,14 @@ def invalidate_unread(user_ids: Iterable[int]) -> None:
     cache.delete_many([_unread_key(user_id) for user_id in user_ids])
 
 
+def _invalidate_now_and_after_commit(user_ids: Iterable[int]) -> None:
+    """Clear the counters now (this request reads its own change) and again after commit (a
+    concurrent request may have cached the old value in between)."""
+    user_ids = list(user_ids)
+    invalidate_unread(user_ids)
+    transaction.on_commit(partial(invalidate_unread, user_ids))
+
+
 # --- creating ---------------------------------------------------------------------------------
 
 def frequencies_for(*, kind: str, user_ids: Iterable[int]) -> dict[int, str]:
@@ -213,7 +221,7 @@ def notifications_set_visibility(*, content, visible: bool) -> int:
     recipients = set(rows.values_list("recipient_id", flat=True))
     count = rows.update(withdrawn=not visible)
     if recipients:
-        transaction.on_commit(partial(invalidate_unread, recipients))
+        _invalidate_now_and_after_commit(recipients)
     return count
 
 
@@ -229,14 +237,14 @@ def notification_open(*, user, notification_id: int) -> Notification:
         if notification.read_at is None:
             notification.read_at = timezone.now()
             notification.save(update_fields=["read_at"])
-            transaction.on_commit(partial(invalidate_unread, [user.pk]))
+            _invalidate_now_and_after_commit([user.pk])
     return notification
 
 
 def notifications_mark_all_read(*, user) -> int:
     with transaction.atomic():
         count = Notification.objects.unread().filter(recipient_id=user.pk).update(read_at=timezone.now())
-        transaction.on_commit(partial(invalidate_unread, [user.pk]))
+        _invalidate_now_and_after_commit([user.pk])
     return count
 
 
