@@ -16,7 +16,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -170,52 +170,91 @@ def digest_window(period: str, now: datetime) -> date:
     return today if period == Frequency.DAILY else today - timedelta(days=today.weekday())
 
 
+DIGEST_CHUNK = 500
+
+
 def send_digests(*, period: str, now: datetime | None = None) -> dict[str, int]:
     """Send this window's digest to everyone with notifications waiting for it. Idempotent: a
-    user's digest for a window is recorded (``DigestRun``) and its items marked sent."""
+    user's digest for a window is recorded (``DigestRun``) and its items marked sent, so a
+    second run sends nothing new. Works in chunks of users with a fixed number of queries each
+    and one SMTP connection per chunk."""
     if period not in (Frequency.DAILY, Frequency.WEEKLY):
         raise ValueError(period)
     now = now or timezone.now()
     window = digest_window(period, now)
-    figures = {"users": 0, "sent": 0, "items": 0, "skipped": 0}
+    figures = {"users": 0, "sent": 0, "items": 0, "skipped": 0, "failed": 0}
     user_ids = sorted(set(Notification.objects.filter(email_status=EmailStatus.DIGEST, created__lte=now)
                           .values_list("recipient_id", flat=True)))
-    already = set(DigestRun.objects.filter(period=period, window=window, status=EmailStatus.SENT)
-                  .values_list("user_id", flat=True))
-    users = get_user_model().objects.in_bulk([user_id for user_id in user_ids if user_id not in already])
-    for user_id in sorted(users):
-        figures["users"] += 1
-        result = _send_digest(users[user_id], period=period, window=window, now=now)
-        figures[result[0]] += 1
-        figures["items"] += result[1]
+    for start in range(0, len(user_ids), DIGEST_CHUNK):
+        _send_digest_chunk(user_ids[start:start + DIGEST_CHUNK], period=period, window=window, now=now,
+                           figures=figures)
     return figures
 
 
-def _send_digest(user, *, period: str, window: date, now: datetime) -> tuple[str, int]:
-    frequencies = effective_frequencies(user)
-    kinds = [key for key, frequency in frequencies.items() if frequency == period]
-    items = list(Notification.objects.filter(recipient=user, email_status=EmailStatus.DIGEST, kind__in=kinds,
-                                             created__lte=now, withdrawn=False).order_by("created", "pk"))
-    if not items:
-        return "skipped", 0
-    address = confirmed_address(user)
-    run, _created = DigestRun.objects.get_or_create(user=user, period=period, window=window)
-    if run.status == EmailStatus.SENT:
-        return "skipped", 0
-    ids = [item.pk for item in items]
-    if address is None:
-        Notification.objects.filter(pk__in=ids).update(email_status=EmailStatus.SKIPPED,
-                                                       email_error="no confirmed address")
-        DigestRun.objects.filter(pk=run.pk).update(status=EmailStatus.SKIPPED, items=len(ids))
-        return "skipped", 0
-    with translation.override(language_of(user)):
-        subject = _("Your daily digest") if period == Frequency.DAILY else _("Your weekly digest")
-        message = _message(user=user, address=address, subject=str(subject), template="digest",
-                           context={"items": [_item(item) for item in items], "period": period},
-                           scope=DIGEST_SCOPE + period)
-    message.send()
+def _send_digest_chunk(user_ids: list[int], *, period: str, window: date, now: datetime, figures: dict) -> None:
+    from community.notifications.kinds import all_kinds
+
+    defaults = {kind.key: kind.default_frequency for kind in all_kinds()}
+    done = set(DigestRun.objects.filter(user_id__in=user_ids, period=period, window=window,
+                                        status__in=[EmailStatus.SENT, EmailStatus.SKIPPED])
+               .values_list("user_id", flat=True))
+    user_ids = [user_id for user_id in user_ids if user_id not in done]
+    users = get_user_model().objects.in_bulk(user_ids)
+    chosen: dict[int, dict[str, str]] = {}
+    for user_id, kind, frequency in NotificationPreference.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "kind", "frequency"):
+        chosen.setdefault(user_id, {})[kind] = frequency
+    addresses = dict(EmailAddress.objects.filter(user_id__in=user_ids, verified=True, primary=True)
+                     .values_list("user_id", "email"))
+    languages = dict(MailSettings.objects.filter(user_id__in=user_ids).values_list("user_id", "language"))
+    waiting: dict[int, list[Notification]] = {}
+    for item in (Notification.objects.filter(recipient_id__in=user_ids, email_status=EmailStatus.DIGEST,
+                                              created__lte=now, withdrawn=False).order_by("created", "pk")):
+        frequency = chosen.get(item.recipient_id, {}).get(item.kind, defaults.get(item.kind))
+        if frequency == period:
+            waiting.setdefault(item.recipient_id, []).append(item)
+    DigestRun.objects.bulk_create([DigestRun(user_id=user_id, period=period, window=window) for user_id in waiting],
+                                  ignore_conflicts=True)
+    sent_users, sent_items, skipped_users, skipped_items = [], [], [], []
+    messages = []
+    for user_id, items in waiting.items():
+        figures["users"] += 1
+        user = users[user_id]
+        address = addresses.get(user_id) if user.is_active else None
+        if address is None:
+            skipped_users.append(user_id)
+            skipped_items += [item.pk for item in items]
+            continue
+        with translation.override(languages.get(user_id, settings.LANGUAGE_CODE)):
+            subject = _("Your daily digest") if period == Frequency.DAILY else _("Your weekly digest")
+            messages.append((user_id, [item.pk for item in items], _message(
+                user=user, address=address, subject=str(subject), template="digest",
+                context={"items": [_item(item) for item in items], "period": period}, scope=DIGEST_SCOPE + period)))
+    if messages:
+        with get_connection() as connection:
+            for user_id, item_ids, message in messages:
+                message.connection = connection
+                try:
+                    message.send()
+                except Exception:  # SMTP: recorded as not sent; the next run tries again
+                    logger.exception("digest for user %s not sent", user_id)
+                    figures["failed"] += 1
+                    continue
+                sent_users.append(user_id)
+                sent_items += item_ids
     with transaction.atomic():
-        Notification.objects.filter(pk__in=ids, email_status=EmailStatus.DIGEST).update(
-            email_status=EmailStatus.SENT, emailed_at=timezone.now())
-        DigestRun.objects.filter(pk=run.pk).update(status=EmailStatus.SENT, items=len(ids))
-    return "sent", len(ids)
+        stamp = timezone.now()
+        Notification.objects.filter(pk__in=sent_items, email_status=EmailStatus.DIGEST).update(
+            email_status=EmailStatus.SENT, emailed_at=stamp)
+        Notification.objects.filter(pk__in=skipped_items).update(email_status=EmailStatus.SKIPPED,
+                                                                 email_error="no confirmed address")
+        counts = {user_id: len(items) for user_id, items in waiting.items()}
+        by_outcome: dict[tuple[str, int], list[int]] = {}
+        for status, group in ((EmailStatus.SENT, sent_users), (EmailStatus.SKIPPED, skipped_users)):
+            for user_id in group:
+                by_outcome.setdefault((status, counts[user_id]), []).append(user_id)
+        for (status, count), group in by_outcome.items():  # a few UPDATEs, not one per user
+            DigestRun.objects.filter(user_id__in=group, period=period, window=window).update(status=status, items=count)
+    figures["sent"] += len(sent_users)
+    figures["skipped"] += len(skipped_users)
+    figures["items"] += len(sent_items)

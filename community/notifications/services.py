@@ -134,6 +134,20 @@ def _serialize(announcement: Announcement) -> dict:
     }
 
 
+def fan_out_run(announcement: dict, recipient_ids: list[int]) -> int:
+    """The fan-out task's work: chunks of :data:`CHUNK` recipients, one transaction each (bulk
+    insert, email task, live delivery after its commit); returns how many were created."""
+    parsed, target = deserialize(announcement)
+    total = 0
+    for start in range(0, len(recipient_ids), CHUNK):
+        with transaction.atomic():
+            created = create_notifications(parsed, recipient_ids[start:start + CHUNK], target=target)
+            if created:
+                deliver_after_commit(created)
+        total += len(created)
+    return total
+
+
 def deserialize(data: dict) -> tuple[Announcement, tuple[int, int] | None]:
     target = data.get("target")
     return (Announcement(kind=data["kind"], cause=data["cause"], url=data["url"], recipient_ids=(),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskContext, task
 
@@ -21,16 +20,7 @@ def fan_out(context: TaskContext, announcement: dict, recipient_ids: list[int], 
     """Notify many recipients in chunks of 1,000 (bulk inserts; idempotent by key, so a retry
     after a crash creates only what is missing)."""
     with retried_on_transient_errors(context, attempt=attempt, args=(announcement, recipient_ids)):
-        parsed, target = services.deserialize(announcement)
-        total = 0
-        for start in range(0, len(recipient_ids), services.CHUNK):
-            chunk = recipient_ids[start:start + services.CHUNK]
-            with transaction.atomic():
-                created = services.create_notifications(parsed, chunk, target=target)
-                if created:
-                    services.deliver_after_commit(created)
-            total += len(created)
-        return total
+        return services.fan_out_run(announcement, recipient_ids)
     return None
 
 
