@@ -14,9 +14,9 @@ them); a test fails when a signal has neither a receiver nor that mark, or is mi
 | content_flagged          | content, flag                                          | moderation.services.flag                  | reserved |
 | content_moderated        | content, action, moderator, previous_status, reason    | moderation.services.moderate, qa.services (author's removal) | reviews.receivers (aggregates), qa.receivers (counters), experts.receivers (ledger), chat.receivers (open rooms), search.receivers (index), notifications.receivers (withdraw / restore notifications about it) |
 | purchases_recorded       | pairs (sorted (user_id, product_id) of new purchases)  | catalog.feed, once per chunk              | reviews.receivers (verified purchase), search.receivers (index) |
-| stock_changed            | product, previous_status (once per product and chunk)  | catalog.feed, after its UPDATE            | search.receivers (index) |
+| stock_changed            | product, previous_status (once per product and chunk)  | catalog.feed, after its UPDATE            | search.receivers (index), notifications.receivers (waiting list) |
 | product_category_changed | moves ({product id: (previous, current) top-level category id}) | catalog.services (after a page move or save) | experts.receivers (ledger category, per-category totals, Expert statuses), search.receivers (index) |
-| review_published         | review                                                 | reviews.services                          | experts.receivers, search.receivers (index) |
+| review_published         | review                                                 | reviews.services                          | experts.receivers, search.receivers (index), notifications.receivers (followers) |
 | review_removed           | review, previous_status                                | reviews.services                          | experts.receivers, search.receivers (index) |
 | review_edited            | review (published, after its author's edit)            | reviews.services.review_update            | search.receivers (index) |
 | review_voted             | vote, previous (the vote's earlier state or None)      | reviews.services.review_vote              | experts.receivers, search.receivers (index), notifications.receivers |

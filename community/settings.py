@@ -357,6 +357,9 @@ RATE_LIMITS = {
     "flag": (20, DAY),
     "flag.new": (5, DAY),
     "flag.ip": (50, DAY),
+    # «Сообщить о поступлении» (anonymous visitors too: each one may send a confirmation email).
+    "waiting_list": (20, DAY),
+    "waiting_list.ip": (20, HOUR),
 }
 RATE_LIMIT_NEW_ACCOUNT_HOURS = 24
 # Retry-After for limits that do not say when (django-allauth's).

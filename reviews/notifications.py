@@ -23,6 +23,16 @@ def my_review_helpful(*, vote, previous, **kwargs) -> list[Announcement]:
                          target=review, batch=True, params={"product": review.product.title})]
 
 
+def review_on_followed_product(*, review, **kwargs) -> list[Announcement]:
+    from community.notifications.follows import product_follower_ids
+
+    if review.status != Status.PUBLISHED:
+        return []
+    return [Announcement(kind="reviews.followed_product", cause=f"review:{review.pk}", url=review.get_absolute_url(),
+                         recipient_ids=product_follower_ids(review.product_id), actor_id=review.author_id,
+                         target=review, params={"product": review.product.title})]
+
+
 def kinds() -> list[NotificationKind]:
     return [
         NotificationKind(key="reviews.helpful", label=_("My review found helpful"), order=35,
@@ -30,4 +40,7 @@ def kinds() -> list[NotificationKind]:
                          batch_message=ngettext_lazy("%(count)s person found your review of “%(product)s” helpful",
                                                      "%(count)s people found your review of “%(product)s” helpful", "count"),
                          default_frequency=Frequency.WEEKLY, listens={"review_voted": my_review_helpful}),
+        NotificationKind(key="reviews.followed_product", label=_("A new review of a product I follow"), order=55,
+                         message=_("New review of “%(product)s”"),
+                         default_frequency=Frequency.DAILY, listens={"review_published": review_on_followed_product}),
     ]

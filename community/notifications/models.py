@@ -128,3 +128,49 @@ class DigestRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.period} {self.window}"
+
+
+class ProductFollow(models.Model):
+    """A user who wants to hear about new reviews and questions on a product."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="product_follows")
+    product = models.ForeignKey("catalog.ProductPage", verbose_name=_("product"), on_delete=models.CASCADE,
+                                related_name="follows")
+    created = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("product follow")
+        verbose_name_plural = _("product follows")
+        constraints = [models.UniqueConstraint(fields=["product", "user"], name="notif_product_follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.product_id}"
+
+
+class WaitingListEntry(models.Model):
+    """«Сообщить о поступлении»: someone (signed in, or an email address confirmed by a link) told
+    once when an out-of-stock product is back; the entry is then closed (``notified_at``)."""
+
+    product = models.ForeignKey("catalog.ProductPage", verbose_name=_("product"), on_delete=models.CASCADE,
+                                related_name="waiting_list")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="waiting_list")
+    email = models.EmailField(_("email"))
+    language = models.CharField(_("language"), max_length=8, default=settings.LANGUAGE_CODE)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    notified_at = models.DateTimeField(_("told"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waiting list entry")
+        verbose_name_plural = _("waiting list")
+        constraints = [models.UniqueConstraint(fields=["product", "email"], condition=models.Q(notified_at__isnull=True),
+                                               name="notif_waiting_once_per_address")]
+        indexes = [models.Index(fields=["product", "notified_at"], name="notif_waiting_open")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.product_id}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

@@ -11,7 +11,7 @@ from community.notifications import kinds, services
 
 #: The events some kind may listen to; a kind listening to another one is refused by a test.
 HEARD = (
-    "question_asked", "answer_posted", "answer_accepted", "answer_voted", "review_voted",
+    "question_asked", "answer_posted", "review_published", "answer_accepted", "answer_voted", "review_voted",
     "expert_status_changed", "expert_status_at_risk", "ticket_changed", "message_posted", "content_moderated",
 )
 
@@ -31,6 +31,17 @@ def _on_content_moderated(sender, content, previous_status, **kwargs) -> None:
         services.notifications_set_visibility(content=content, visible=now)
     _dispatch("content_moderated", sender, content=content, previous_status=previous_status, **kwargs)
 
+
+def _on_stock_changed(sender, product, previous_status, **kwargs) -> None:
+    """Back in stock: the waiting list is told by a task enqueued in the feed's transaction."""
+    from community.catalog.models import StockStatus
+    from community.notifications import tasks
+
+    if product.in_stock and previous_status not in (StockStatus.IN_STOCK, StockStatus.LOW):
+        tasks.back_in_stock.enqueue(product.pk)
+
+
+events.stock_changed.connect(_on_stock_changed, dispatch_uid="notifications.stock_changed", weak=False)
 
 for _name in HEARD:
     _signal = getattr(events, _name)

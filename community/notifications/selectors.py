@@ -80,3 +80,33 @@ def live_payloads(notification_ids: list[int]) -> list[dict]:
                          "url": reverse("notifications:go", args=[row.pk]),
                          "unread": counts.get(row.recipient_id, 0)})
     return payloads
+
+
+def follow_state(*, user, product) -> tuple[bool, bool]:
+    """(follows the product, is on its open waiting list) for ``user``: one query, none signed out."""
+    from django.db.models import Exists, OuterRef
+
+    from community.catalog.models import ProductPage
+    from community.notifications.models import ProductFollow, WaitingListEntry
+
+    if not user.is_authenticated:
+        return False, False
+    row = (ProductPage.objects.filter(pk=product.pk).annotate(
+        following=Exists(ProductFollow.objects.filter(product=OuterRef("pk"), user_id=user.pk)),
+        waiting=Exists(WaitingListEntry.objects.filter(product=OuterRef("pk"), user_id=user.pk,
+                                                       notified_at__isnull=True)))
+        .values_list("following", "waiting").first())
+    return tuple(row) if row else (False, False)
+
+
+def followed_products(*, user, limit: int = 50):
+    from community.notifications.models import ProductFollow
+
+    return ProductFollow.objects.filter(user_id=user.pk).select_related("product").order_by("-created")[:limit]
+
+
+def waiting_list(*, user, limit: int = 50):
+    from community.notifications.models import WaitingListEntry
+
+    return (WaitingListEntry.objects.filter(user_id=user.pk, notified_at__isnull=True)
+            .select_related("product").order_by("-created")[:limit])

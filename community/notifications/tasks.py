@@ -44,3 +44,22 @@ def send_immediate_emails(context: TaskContext, notification_ids: list[int], att
                 notification_ids, attempt=attempt + 1)
             logger.warning("notification email failed (%s); attempt %d in %d s", error, attempt + 1, delay)
     return None
+
+
+@task(takes_context=True)
+def send_waiting_list_confirmation(context: TaskContext, entry_id: int, attempt: int = 1) -> bool | None:
+    from community.notifications.follows import send_confirmation
+
+    with retried_on_transient_errors(context, attempt=attempt, args=(entry_id,)):
+        return send_confirmation(entry_id)
+    return None
+
+
+@task(takes_context=True)
+def back_in_stock(context: TaskContext, product_id: int, attempt: int = 1) -> int | None:
+    """Tell the product's waiting list (enqueued by the stock feed's transaction)."""
+    from community.notifications.follows import waiting_list_notify
+
+    with retried_on_transient_errors(context, attempt=attempt, args=(product_id,)):
+        return waiting_list_notify(product_id)
+    return None

@@ -12,4 +12,8 @@ urlpatterns = [
     path("<int:notification_id>/", views.notification_go, name="go"),
     path("settings/", views.preferences, name="settings"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("follow/product/<int:product_id>/", views.follow_product, name="follow_product"),
+    path("waiting/<int:product_id>/", views.waiting_join, name="waiting_join"),
+    path("waiting/confirm/<str:token>/", views.waiting_confirm, name="waiting_confirm"),
+    path("waiting/leave/<int:entry_id>/", views.waiting_leave, name="waiting_leave"),
 ]

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from community.notifications import emails, selectors, services
+from community.catalog.models import ProductPage
+from community.http import login_needed, rate_limited, redirect_back
+from community.notifications import emails, follows, selectors, services
 from community.notifications.forms import PreferencesForm
 
 
@@ -87,3 +89,71 @@ def _scope_label(scope: str) -> str:
     if scope == emails.DIGEST_SCOPE + "weekly":
         return _("the weekly digest")
     return str(get_kind(scope).label)
+
+
+# --- follows and the waiting list -------------------------------------------------------------
+
+
+def _product_or_404(product_id: int) -> ProductPage:
+    product = ProductPage.objects.live().filter(pk=product_id).first()
+    if product is None:
+        raise Http404(_("No such product."))
+    return product
+
+
+@require_POST
+def follow_product(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = _product_or_404(product_id)
+    if not request.user.is_authenticated:
+        return login_needed(request, message=_("Log in to follow products."), next_url=product.url)
+    follow = request.POST.get("follow", "1") != "0"
+    try:
+        follows.product_follow(user=request.user, product=product, follow=follow)
+    except services.NotificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("You follow this product: new reviews and questions will be in your notifications.")
+                         if follow else _("You no longer follow this product."))
+    return redirect_back(request, product.url)
+
+
+@require_POST
+@rate_limited("waiting_list")
+def waiting_join(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = _product_or_404(product_id)
+    try:
+        entry = follows.waiting_list_join(user=request.user, product=product, email=request.POST.get("email", ""),
+                                          language=translation.get_language())
+    except services.NotificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("We will tell you when it is back in stock.") if entry.is_confirmed else
+                         _("Almost done: open the link we emailed to %(email)s to confirm.") % {"email": entry.email})
+    return redirect_back(request, product.url)
+
+
+def waiting_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (link scanners confirm nothing); POST confirms the address."""
+    if request.method != "POST":
+        try:
+            follows.waiting_list_confirm_check(token=token)
+        except emails.TokenError as error:
+            return render(request, "notifications/waiting_confirm.html", {"error": str(error)}, status=400)
+        return render(request, "notifications/waiting_confirm.html", {"token": token})
+    try:
+        entry = follows.waiting_list_confirm(token=token)
+    except emails.TokenError as error:
+        return render(request, "notifications/waiting_confirm.html", {"error": str(error)}, status=400)
+    return render(request, "notifications/waiting_confirm.html", {"done": True, "product": entry.product})
+
+
+@login_required
+@require_POST
+def waiting_leave(request: HttpRequest, entry_id: int) -> HttpResponse:
+    try:
+        follows.waiting_list_leave(user=request.user, entry_id=entry_id)
+    except services.NotificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Removed from the waiting list."))
+    return redirect_back(request, "/cabinet/#notifications")

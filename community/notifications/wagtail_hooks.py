@@ -6,7 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from community.accounts.selectors import CabinetSection
+from community.catalog.models import ProductSection
 from community.layout import HeaderItem
+from community.notifications import selectors
+from community.notifications.kinds import NotificationKind
+from community.notifications.models import Frequency
 from community.notifications.services import unread_count
 
 
@@ -23,4 +27,24 @@ def notifications_bell(request) -> HeaderItem | None:
 @hooks.register("cabinet_sections")
 def notifications_cabinet(request) -> CabinetSection | None:
     return CabinetSection(key="notifications", title=_("Notifications"), template="notifications/cabinet_section.html",
-                          order=5, context={"notifications_unread": unread_count(request.user.pk)})
+                          order=5, context={"notifications_unread": unread_count(request.user.pk),
+                                            "notify_follows": selectors.followed_products(user=request.user),
+                                            "notify_waiting_list": selectors.waiting_list(user=request.user)})
+
+
+@hooks.register("notification_kinds")
+def own_notification_kinds():
+    return [
+        NotificationKind(key="notifications.back_in_stock", label=_("A product on my waiting list is back in stock"),
+                         order=80, message=_("“%(product)s” is back in stock"), default_frequency=Frequency.IMMEDIATE),
+    ]
+
+
+@hooks.register("product_page_sections")
+def follow_and_waiting_list(request, page) -> ProductSection:
+    """«Следить за товаром» and, while it is out of stock, «Сообщить о поступлении» (one query
+    for a signed-in visitor, none for others)."""
+    following, waiting = selectors.follow_state(user=request.user, product=page)
+    return ProductSection(key="actions", title=_("Follow"), template="notifications/product_actions.html", order=1,
+                          context={"notify_following": following, "notify_waiting": waiting,
+                                   "notify_email_known": request.user.is_authenticated})

@@ -67,6 +67,19 @@ def new_question(*, question, recipients, **kwargs) -> list[Announcement]:
                          target=question, params={"product": question.product.title, "question": question.title})]
 
 
+def question_on_followed_product(*, question, recipients, **kwargs) -> list[Announcement]:
+    """Followers of the product who are not already told as buyers or Experts."""
+    from community.notifications.follows import product_follower_ids
+
+    if question.status != Status.PUBLISHED:
+        return []
+    told = {user.pk for user in recipients}
+    followers = [user_id for user_id in product_follower_ids(question.product_id) if user_id not in told]
+    return [Announcement(kind="qa.followed_product", cause=f"question:{question.pk}", url=question.get_url(),
+                         recipient_ids=followers, actor_id=question.author_id, target=question,
+                         params={"product": question.product.title, "question": question.title})]
+
+
 def kinds() -> list[NotificationKind]:
     return [
         NotificationKind(key="qa.answer", label=_("An answer to my question"), order=10,
@@ -86,4 +99,7 @@ def kinds() -> list[NotificationKind]:
         NotificationKind(key="qa.followed_answer", label=_("A new answer to a question I follow"), order=50,
                          message=_("%(actor)s answered the question “%(question)s” you follow"),
                          default_frequency=Frequency.DAILY, listens={"answer_posted": answer_on_followed_question}),
+        NotificationKind(key="qa.followed_product", label=_("A new question about a product I follow"), order=56,
+                         message=_("New question about “%(product)s” you follow: “%(question)s”"),
+                         default_frequency=Frequency.DAILY, listens={"question_asked": question_on_followed_product}),
     ]

@@ -77,7 +77,8 @@ def test_every_page_kind_is_valid_html_signed_out_and_signed_in(demo, client, tm
     tickets = client.get("/chat/tickets/").content.decode()
     ticket_url = re.search(r'href="(/chat/tickets/T-\d+/)"', tickets).group(1)
     signed_in = {**urls, "cabinet": "/cabinet/", "conversations": "/chat/", "tickets": "/chat/tickets/",
-                 "ticket": ticket_url, "new ticket": "/chat/tickets/new/"}
+                 "ticket": ticket_url, "new ticket": "/chat/tickets/new/",
+                 "notifications": "/notifications/", "notification settings": "/notifications/settings/"}
     for name, url in signed_in.items():
         response = client.get(url)
         assert response.status_code == 200, (name, url, response.status_code)
