@@ -257,6 +257,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_FORMS = {"login": "community.accounts.forms.LoginForm"}
 
+# Review requests are sent this many days after a purchase (``manage.py send_review_requests``).
+REVIEW_REQUEST_DAYS = int(os.environ.get("REVIEW_REQUEST_DAYS", "14"))
+
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
@@ -381,6 +384,7 @@ DEMO_CONTENT_STEPS = [
     "experts.demo",
     "chat.demo",
     "search.demo",
+    "community.notifications.demo",
 ]
 
 # --- Security ----------------------------------------------------------------------------------

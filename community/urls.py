@@ -35,6 +35,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("cabinet/", account_views.cabinet, name="cabinet"),
+    path("cabinet/privacy/", account_views.privacy, name="cabinet_privacy"),
+    path("cabinet/privacy/export/<int:export_id>/", account_views.data_export_download, name="data_export_download"),
     path("users/<str:username>/", account_views.profile, name="profile"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/shop/feed/", catalog_views.shop_feed, name="shop_feed"),

@@ -129,8 +129,12 @@ def _message(*, user, address: str, subject: str, template: str, context: dict, 
 
 def _item(notification: Notification) -> dict:
     kind = get_kind(notification.kind)
-    return {"text": kind.render(notification.params), "url": _absolute(notification.url),
+    item = {"text": kind.render(notification.params), "url": _absolute(notification.url),
             "created": notification.created, "kind": kind}
+    if notification.params.get("token") and notification.kind == "notifications.review_request":
+        base = _absolute(reverse("notifications:review_stars", args=[notification.params["token"]]))
+        item["stars"] = [(n, f"{base}?rating={n}") for n in range(1, 6)]
+    return item
 
 
 def send_immediate(notification_ids: list[int]) -> int:
@@ -149,8 +153,8 @@ def send_immediate(notification_ids: list[int]) -> int:
             continue
         with translation.override(language_of(user)):
             item = _item(notification)
-            message = _message(user=user, address=address, subject=str(item["kind"].label), template="notification",
-                               context={"item": item}, scope=notification.kind)
+            message = _message(user=user, address=address, subject=str(item["text"]),
+                               template=item["kind"].email_template, context={"item": item}, scope=notification.kind)
         try:
             message.send()
         except Exception as error:  # SMTP and network errors: recorded, then retried by the task

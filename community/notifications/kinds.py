@@ -57,6 +57,8 @@ class NotificationKind:
     #: ``ngettext_lazy("%(count)s person found…", "%(count)s people found…", "count")``.
     batch_message: str = ""
     order: int = 100
+    #: The email's template in ``notifications/email/`` (``.txt`` and ``.html``).
+    email_template: str = "notification"
 
     def render(self, params: dict) -> SafeString:
         """The notification's text with every parameter escaped."""

@@ -174,3 +174,19 @@ class WaitingListEntry(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+class ReviewRequest(models.Model):
+    """«Как вам <товар>? Оцените покупку»: at most one per purchase, sent N days after it."""
+
+    purchase = models.OneToOneField("catalog.Purchase", on_delete=models.CASCADE, related_name="review_request")
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    sent = models.BooleanField(_("sent"), default=False,
+                               help_text=_("False when it was skipped (already reviewed, or opted out)."))
+
+    class Meta:
+        verbose_name = _("review request")
+        verbose_name_plural = _("review requests")
+
+    def __str__(self) -> str:
+        return f"{self.purchase_id}: {'sent' if self.sent else 'skipped'}"

@@ -15,5 +15,6 @@ urlpatterns = [
     path("follow/product/<int:product_id>/", views.follow_product, name="follow_product"),
     path("waiting/<int:product_id>/", views.waiting_join, name="waiting_join"),
     path("waiting/confirm/<str:token>/", views.waiting_confirm, name="waiting_confirm"),
+    path("rate/<str:token>/", views.review_stars, name="review_stars"),
     path("waiting/leave/<int:entry_id>/", views.waiting_leave, name="waiting_leave"),
 ]

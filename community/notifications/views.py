@@ -157,3 +157,18 @@ def waiting_leave(request: HttpRequest, entry_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Removed from the waiting list."))
     return redirect_back(request, "/cabinet/#notifications")
+
+
+def review_stars(request: HttpRequest, token: str) -> HttpResponse:
+    """A review request's star link: to the product's review form with the rating pre-filled
+    (the form itself asks the visitor to log in)."""
+    from community.notifications.review_requests import read_review_token
+
+    try:
+        purchase = read_review_token(token)
+    except emails.TokenError as error:
+        return render(request, "notifications/unsubscribe.html", {"error": str(error), "heading": _("Rate your purchase")},
+                      status=400)
+    rating = request.GET.get("rating", "")
+    query = f"?rating={rating}" if rating in {"1", "2", "3", "4", "5"} else ""
+    return HttpResponseRedirect(f"{purchase.product.url}reviews/write/{query}")

@@ -35,6 +35,9 @@ def notifications_cabinet(request) -> CabinetSection | None:
 @hooks.register("notification_kinds")
 def own_notification_kinds():
     return [
+        NotificationKind(key="notifications.review_request", label=_("Requests to review my purchases"), order=85,
+                         message=_("How do you like “%(product)s”? Rate your purchase"),
+                         default_frequency=Frequency.IMMEDIATE, email_template="review_request"),
         NotificationKind(key="notifications.back_in_stock", label=_("A product on my waiting list is back in stock"),
                          order=80, message=_("“%(product)s” is back in stock"), default_frequency=Frequency.IMMEDIATE),
     ]
@@ -48,3 +51,37 @@ def follow_and_waiting_list(request, page) -> ProductSection:
     return ProductSection(key="actions", title=_("Follow"), template="notifications/product_actions.html", order=1,
                           context={"notify_following": following, "notify_waiting": waiting,
                                    "notify_email_known": request.user.is_authenticated})
+
+
+@hooks.register("personal_data")
+def notifications_personal_data(user) -> dict:
+    from community.notifications.models import (
+        Notification,
+        NotificationPreference,
+        ProductFollow,
+        WaitingListEntry,
+    )
+
+    return {
+        "notifications": list(Notification.objects.filter(recipient=user).values(
+            "kind", "url", "params", "created", "read_at", "email_status")),
+        "notification_preferences": list(NotificationPreference.objects.filter(user=user).values("kind", "frequency")),
+        "followed_products": list(ProductFollow.objects.filter(user=user).values("product__title", "created")),
+        "waiting_list": list(WaitingListEntry.objects.filter(user=user).values(
+            "product__title", "email", "created", "confirmed_at", "notified_at")),
+    }
+
+
+@hooks.register("account_erase")
+def notifications_erase(user) -> None:
+    from community.notifications.models import (
+        MailSettings,
+        Notification,
+        NotificationPreference,
+        ProductFollow,
+        WaitingListEntry,
+    )
+
+    for model, field in ((Notification, "recipient"), (NotificationPreference, "user"), (MailSettings, "user"),
+                         (ProductFollow, "user"), (WaitingListEntry, "user")):
+        model.objects.filter(**{field: user}).delete()

@@ -60,6 +60,15 @@ def qa_cabinet_section(request) -> CabinetSection | None:
     )
 
 
+@hooks.register("personal_data")
+def qa_personal_data(user) -> dict:
+    from community.qa.models import Answer, Question
+
+    return {"questions": list(Question.objects.filter(author=user).values("product__title", "title", "details",
+                                                                          "status", "created")),
+            "answers": list(Answer.objects.filter(author=user).values("question__title", "text", "status", "created"))}
+
+
 @hooks.register("register_log_actions")
 def register_qa_log_actions(actions):
     actions.register_action(services.DELETE_LOG_ACTION, _("Deleted by the author"), _("Deleted by the author"))
