@@ -28,7 +28,7 @@ them); a test fails when a signal has neither a receiver nor that mark, or is mi
 | answer_voted             | vote, previous                                         | qa.services.answer_vote                   | experts.receivers, notifications.receivers |
 | answer_accepted          | answer, previous_answer (or None), actor               | qa.services.answer_accept                 | experts.receivers, search.receivers (index), notifications.receivers |
 | message_posted           | message (inside the transaction, room locked; a receiver may refuse it with ChatError) | chat.services.message_post | chat.support.receivers (ticket status; a closed ticket refuses), notifications.receivers |
-| ticket_changed           | ticket, previous_status, actor                         | chat.support.services                     | notifications.receivers |
+| ticket_changed           | ticket, previous_status, actor                         | chat.support.services                     | reserved (ticket replies are told from ``message_posted``) |
 | expert_status_changed    | user, category (top-level CategoryPage), gained (bool), reason | experts.status                    | notifications.receivers |
 | expert_status_at_risk    | user, category, grace_until (the Expert's grace period has begun) | experts.status                | notifications.receivers |
 | notification_created     | notification_ids (after commit)                        | notifications.services                    | chat.receivers (live ``notification`` frame) |
@@ -67,4 +67,4 @@ expert_status_at_risk = Signal()
 notification_created = Signal()
 
 # Sent, with no receiver yet.
-RESERVED = frozenset({"content_flagged"})
+RESERVED = frozenset({"content_flagged", "ticket_changed"})

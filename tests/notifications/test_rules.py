@@ -238,3 +238,11 @@ def test_a_large_audience_is_fanned_out_by_the_task_queue(shopper, product, sett
                                     recipient_ids=[u.pk for u in users])])
     run_queued_tasks()
     assert Notification.objects.filter(kind="qa.new_question").count() == len(users)
+
+
+def test_every_kind_listens_only_to_events_the_app_hears():
+    from community.notifications.kinds import all_kinds
+    from community.notifications.receivers import HEARD
+
+    assert {event for kind in all_kinds() for event in kind.listens} <= set(HEARD)
+    assert len({kind.key for kind in all_kinds()}) >= 12
