@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-MODULES = ["reviews", "qa", "experts", "chat", "search", "feed", "photos", "seo"]
+MODULES = ["reviews", "qa", "experts", "chat", "search", "feed", "photos", "seo", "notifications"]
 
 
 def main() -> None:

@@ -111,3 +111,37 @@ def access_changed(key: str) -> None:
 
 def typing_text(key: str, user) -> str:
     return frames.encode("typing", room=key, user={"username": user.get_username(), "name": user.profile.name})
+
+
+def notifications_created(notification_ids: list[int]) -> None:
+    """Push a ``notification`` frame (kind ``notification``: its text in the socket's language,
+    the link that opens it, the unread total for the bell) to each recipient's own group."""
+    from community.notifications.selectors import live_payloads
+
+    messages = []
+    for payload in live_payloads(notification_ids):
+        texts = {language: frames.encode("notification", kind="notification", id=payload["id"], text=text,
+                                         url=payload["url"], notifications_unread=payload["unread"])
+                 for language, text in payload["texts"].items()}
+        messages.append((user_group(payload["recipient_id"]), {"type": "chat.notify", "texts": texts}))
+    if messages:
+        group_send_many(messages)
+
+
+def group_send_many(messages: list[tuple[str, dict]]) -> None:
+    """Many layer sends in one trip to the event loop (a fan-out to thousands of users); each
+    failure is logged and counted like :func:`group_send`'s."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+
+    async def send_all() -> None:
+        for group, message in messages:
+            try:
+                await layer.group_send(group, message)
+                stats["sent"] += 1
+            except Exception:
+                stats["failed"] += 1
+                logger.exception("chat: could not broadcast to %s (clients will resume from the database)", group)
+
+    async_to_sync(send_all)()

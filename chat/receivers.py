@@ -24,3 +24,10 @@ def on_content_moderated(sender, content, action, moderator, previous_status, re
         return
     change = "restored" if is_visible else "removed"
     transaction.on_commit(partial(broadcast.message_changed, content.pk, change))
+
+
+@receiver(events.notification_created, dispatch_uid="chat.on_notification_created")
+def on_notification_created(sender, notification_ids, **kwargs) -> None:
+    """Live delivery: sent after the notifications committed; a lost frame is harmless (the bell
+    is right on the next page load)."""
+    broadcast.notifications_created(notification_ids)

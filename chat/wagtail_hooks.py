@@ -35,6 +35,13 @@ def messages_link(request) -> HeaderItem | None:
                       assets=("chat",))
 
 
+@hooks.register("notification_recipient_filters")
+def blocked_recipients(actor_id: int, recipient_ids) -> list[int]:
+    """Who blocked the actor hears nothing about what the actor did."""
+    return list(Block.objects.filter(blocked_id=actor_id, blocker_id__in=recipient_ids)
+                .values_list("blocker_id", flat=True))
+
+
 @hooks.register("product_page_sections")
 def product_discussion(request, page) -> ProductSection:
     panel = views.product_section_panel(request, page)

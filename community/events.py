@@ -12,24 +12,26 @@ them); a test fails when a signal has neither a receiver nor that mark, or is mi
 | signal                   | keyword arguments                                      | sent by                                   | heard by |
 |--------------------------|--------------------------------------------------------|-------------------------------------------|----------|
 | content_flagged          | content, flag                                          | moderation.services.flag                  | reserved |
-| content_moderated        | content, action, moderator, previous_status, reason    | moderation.services.moderate, qa.services (author's removal) | reviews.receivers (aggregates), qa.receivers (counters), experts.receivers (ledger), chat.receivers (open rooms), search.receivers (index) |
+| content_moderated        | content, action, moderator, previous_status, reason    | moderation.services.moderate, qa.services (author's removal) | reviews.receivers (aggregates), qa.receivers (counters), experts.receivers (ledger), chat.receivers (open rooms), search.receivers (index), notifications.receivers (withdraw / restore notifications about it) |
 | purchases_recorded       | pairs (sorted (user_id, product_id) of new purchases)  | catalog.feed, once per chunk              | reviews.receivers (verified purchase), search.receivers (index) |
-| stock_changed            | product, previous_status (once per product and chunk)  | catalog.feed, after its UPDATE            | search.receivers (index) |
+| stock_changed            | product, previous_status (once per product and chunk)  | catalog.feed, after its UPDATE            | search.receivers (index), notifications.receivers (waiting list) |
 | product_category_changed | moves ({product id: (previous, current) top-level category id}) | catalog.services (after a page move or save) | experts.receivers (ledger category, per-category totals, Expert statuses), search.receivers (index) |
-| review_published         | review                                                 | reviews.services                          | experts.receivers, search.receivers (index), catalog.receivers (webhooks) |
+| review_published         | review                                                 | reviews.services                          | experts.receivers, search.receivers (index), notifications.receivers (followers), catalog.receivers (webhooks) |
 | review_removed           | review, previous_status                                | reviews.services                          | experts.receivers, search.receivers (index) |
 | review_edited            | review (published, after its author's edit)            | reviews.services.review_update            | search.receivers (index) |
-| review_voted             | vote, previous (the vote's earlier state or None)      | reviews.services.review_vote              | experts.receivers, search.receivers (index) |
-| question_asked           | question, recipients (users to notify)                 | qa.services.question_ask                  | search.receivers (index), catalog.receivers (webhooks) |
+| review_voted             | vote, previous (the vote's earlier state or None)      | reviews.services.review_vote              | experts.receivers, search.receivers (index), notifications.receivers |
+| question_asked           | question, recipients (users to notify)                 | qa.services.question_ask                  | search.receivers (index), notifications.receivers, catalog.receivers (webhooks) |
 | question_edited          | question (after its author's edit)                     | qa.services.question_update               | search.receivers (index) |
 | question_voted           | vote, previous                                         | qa.services.question_vote                 | experts.receivers, search.receivers (index) |
-| answer_posted            | answer                                                 | qa.services.answer_post                   | experts.receivers (badges), search.receivers (index), catalog.receivers (webhooks) |
+| answer_posted            | answer                                                 | qa.services.answer_post                   | experts.receivers (badges), search.receivers (index), notifications.receivers, catalog.receivers (webhooks) |
 | answer_edited            | answer (after its author's edit)                       | qa.services.answer_update                 | search.receivers (index) |
-| answer_voted             | vote, previous                                         | qa.services.answer_vote                   | experts.receivers |
-| answer_accepted          | answer, previous_answer (or None), actor               | qa.services.answer_accept                 | experts.receivers, search.receivers (index), catalog.receivers (webhooks) |
-| message_posted           | message (inside the transaction, room locked; a receiver may refuse it with ChatError) | chat.services.message_post | chat.support.receivers (ticket status; a closed ticket refuses) |
+| answer_voted             | vote, previous                                         | qa.services.answer_vote                   | experts.receivers, notifications.receivers |
+| answer_accepted          | answer, previous_answer (or None), actor               | qa.services.answer_accept                 | experts.receivers, search.receivers (index), notifications.receivers, catalog.receivers (webhooks) |
+| message_posted           | message (inside the transaction, room locked; a receiver may refuse it with ChatError) | chat.services.message_post | chat.support.receivers (ticket status; a closed ticket refuses), notifications.receivers |
 | ticket_changed           | ticket, previous_status, actor                         | chat.support.services                     | catalog.receivers (webhooks) |
-| expert_status_changed    | user, category (top-level CategoryPage), gained (bool), reason | experts.status                    | catalog.receivers (webhooks) |
+| expert_status_changed    | user, category (top-level CategoryPage), gained (bool), reason | experts.status                    | notifications.receivers, catalog.receivers (webhooks) |
+| expert_status_at_risk    | user, category, grace_until (the Expert's grace period has begun) | experts.status                | notifications.receivers |
+| notification_created     | notification_ids (after commit)                        | notifications.services                    | chat.receivers (live ``notification`` frame) |
 
 allauth's own ``user_signed_up`` and ``email_confirmed`` signals cover accounts (experts hears
 ``email_confirmed``); Wagtail's ``post_page_move`` is heard by ``catalog.receivers``.
@@ -60,6 +62,9 @@ message_posted = Signal()
 ticket_changed = Signal()
 
 expert_status_changed = Signal()
+expert_status_at_risk = Signal()
 
-# Sent, with no receiver yet: the notifications issue will hear it.
+notification_created = Signal()
+
+# Sent, with no receiver yet.
 RESERVED = frozenset({"content_flagged"})

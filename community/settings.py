@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "community.accounts",
     "community.moderation",
     "community.qa",
+    "community.notifications",
     "reviews",
     "experts",
     "chat",
@@ -261,6 +262,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_FORMS = {"login": "community.accounts.forms.LoginForm"}
 
+# Review requests are sent this many days after a purchase (``manage.py send_review_requests``).
+REVIEW_REQUEST_DAYS = int(os.environ.get("REVIEW_REQUEST_DAYS", "14"))
+
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
@@ -374,6 +378,9 @@ RATE_LIMITS = {
     "api_read.ip": (int(os.environ.get("API_READ_LIMIT_PER_IP", "120")), 60),
     # Pushes to the shop feed per key (or per the deprecated shared token).
     "shop_feed": (int(os.environ.get("SHOP_FEED_LIMIT", "600")), 60),
+    # «Сообщить о поступлении» (anonymous visitors too: each one may send a confirmation email).
+    "waiting_list": (20, DAY),
+    "waiting_list.ip": (20, HOUR),
 }
 RATE_LIMIT_NEW_ACCOUNT_HOURS = 24
 # Retry-After for limits that do not say when (django-allauth's).
@@ -395,6 +402,7 @@ DEMO_CONTENT_STEPS = [
     "experts.demo",
     "chat.demo",
     "search.demo",
+    "community.notifications.demo",
 ]
 
 # --- Security ----------------------------------------------------------------------------------

@@ -171,7 +171,7 @@ def refresh(*, pairs: Iterable[tuple[int, int]], rules: Rules, now: datetime, ac
         return []
     criteria = evaluate_many(pairs=todo, rules=rules, now=now, points=points)
     changes: list[Change] = []
-    created, checked = [], []
+    created, checked, at_risk = [], [], []
     for pair in todo:
         status = statuses.get(pair)
         if status is None:
@@ -181,7 +181,10 @@ def refresh(*, pairs: Iterable[tuple[int, int]], rules: Rules, now: datetime, ac
             created.append(status)
         else:
             checked.append(status)
+        grace_before = status.grace_until
         change = decide(status, criteria[pair], rules=rules, now=now)
+        if change is None and status.is_expert and grace_before is None and status.grace_until is not None:
+            at_risk.append(status)
         status.criteria, status.checked_at = criteria[pair].as_dict(), now
         if change:
             changes.append(change)
@@ -189,7 +192,20 @@ def refresh(*, pairs: Iterable[tuple[int, int]], rules: Rules, now: datetime, ac
     ExpertStatus.objects.bulk_update(checked, ["is_expert", "since", "grace_until", "criteria", "checked_at"],
                                      batch_size=500)
     apply_changes(changes, actor=actor)
+    _announce_at_risk(at_risk)
     return changes
+
+
+def _announce_at_risk(statuses: list[ExpertStatus]) -> None:
+    """``expert_status_at_risk`` for each Expert whose grace period has just begun."""
+    if not statuses:
+        return
+    users = get_user_model().objects.select_related("profile").in_bulk({s.user_id for s in statuses})
+    categories = CategoryPage.objects.in_bulk({s.category_id for s in statuses})
+    for status in statuses:
+        events.expert_status_at_risk.send(sender=ExpertStatus, user=users[status.user_id],
+                                          category=categories.get(status.category_id),
+                                          grace_until=status.grace_until)
 
 
 def apply_changes(changes: list[Change], *, actor=None) -> None:

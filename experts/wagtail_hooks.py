@@ -11,10 +11,15 @@ from community.accounts.selectors import CabinetSection
 from community.catalog import home
 from community.catalog.models import HomeSection, ProductPage, ProductSection
 from community.layout import AssetBundle, NavLink
-from experts import selectors
+from experts import notifications, selectors
 from experts.admin.badges import BadgeViewSet
 
 # --- routing: new questions reach the Experts (their links: community.accounts.trust) ---------
+
+
+@hooks.register("notification_kinds")
+def experts_notification_kinds():
+    return notifications.kinds()
 
 
 @hooks.register("qa_question_recipients")

@@ -118,6 +118,9 @@ def review_write(page: ProductPage, request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(error))
     else:
         initial = {}
+        # A review request's star link (``?rating=4``) pre-fills the rating of a new review.
+        if existing is None and request.GET.get("rating", "") in {"1", "2", "3", "4", "5"}:
+            initial["rating"] = int(request.GET["rating"])
         if existing is not None:
             initial = {k: getattr(existing, k) for k in ("rating", "title", "text", "pros", "cons")}
             if request.GET.get("from") == "write":

@@ -12,11 +12,12 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from community import seo as core_seo
+from community.accounts.selectors import CabinetSection
 from community.catalog import home
 from community.catalog.models import HomePage, HomeSection, ProductPage, ProductSection
 from community.layout import AssetBundle
 from community.moderation.viewsets import InspectPanel, ModeratedContentViewSet, ModerationFilterSet
-from reviews import selectors, seo, sitemaps, views
+from reviews import notifications, selectors, seo, sitemaps, views
 from reviews.models import RATINGS, ProductReviewStats, Review, ReviewPhoto
 
 
@@ -26,6 +27,49 @@ def _stats(request: HttpRequest, page: ProductPage) -> ProductReviewStats:
     if page.pk not in cache:
         cache[page.pk] = selectors.product_stats(page)
     return cache[page.pk]
+
+
+@hooks.register("notification_kinds")
+def reviews_notification_kinds():
+    return notifications.kinds()
+
+
+@hooks.register("cabinet_sections")
+def my_reviews_section(request) -> CabinetSection | None:
+    """«Мои отзывы» in the personal account, with their moderation state and reasons."""
+    mine = list(Review.objects.filter(author_id=request.user.pk).select_related("product")
+                .only("pk", "rating", "title", "status", "moderation_reason", "created", "product__title")
+                .order_by("-created")[:50])
+    return CabinetSection(key="reviews", title=_("My reviews"), template="reviews/cabinet_section.html", order=20,
+                          context={"reviews_mine": mine})
+
+
+@hooks.register("purchase_review_links")
+def purchase_review_links(user, products) -> dict[int, tuple[str, str]]:
+    """Beside each purchase in the account: «Ваш отзыв» (its page) or «Оставить отзыв» (the form)."""
+    from django.urls import reverse
+
+    reviewed = dict(Review.objects.filter(author_id=user.pk, product_id__in=[p.pk for p in products])
+                    .values_list("product_id", "pk"))
+    return {product.pk: (str(_("Your review")), reverse("reviews:detail", args=[reviewed[product.pk]]))
+            if product.pk in reviewed else (str(_("Leave a review")), product.url + "reviews/write/")
+            for product in products}
+
+
+@hooks.register("personal_data")
+def reviews_personal_data(user) -> dict:
+    return {"reviews": list(Review.objects.filter(author=user).values(
+        "product__title", "rating", "title", "text", "pros", "cons", "status", "created"))}
+
+
+@hooks.register("reviewed_products")
+def reviewed_products(pairs) -> set[tuple[int, int]]:
+    """Which (user id, product id) pairs already have a review (no review request for them)."""
+    pairs = set(pairs)
+    if not pairs:
+        return set()
+    found = Review.objects.filter(author_id__in={u for u, _p in pairs}, product_id__in={p for _u, p in pairs})
+    return set(found.values_list("author_id", "product_id")) & pairs
 
 
 @hooks.register("product_page_sections")

@@ -32,7 +32,8 @@ def test_public_pages_are_healthy(client, pages):
 
 def test_account_pages_are_healthy(client, shopper):
     client.force_login(shopper)
-    for url in ("/cabinet/", f"/users/{shopper.username}/", "/accounts/password/change/", "/accounts/email/"):
+    for url in ("/cabinet/", f"/users/{shopper.username}/", "/accounts/password/change/", "/accounts/email/",
+                "/notifications/", "/notifications/settings/", "/cabinet/privacy/"):
         response = client.get(url)
         assert response.status_code == 200, url
         try:

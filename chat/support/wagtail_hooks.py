@@ -6,13 +6,18 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from chat.support import selectors
+from chat.support import notifications, selectors
 from chat.support.models import Ticket
 from chat.support.viewsets import ticket_viewset
 from community.accounts.selectors import CabinetSection
 from community.admin_roles import SupportDeskPermissionPolicy
 
 SupportDeskPermissionPolicy.register_for(Ticket)
+
+
+@hooks.register("notification_kinds")
+def support_notification_kinds():
+    return notifications.kinds()
 
 
 @hooks.register("cabinet_sections")

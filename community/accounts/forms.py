@@ -34,3 +34,9 @@ class LoginForm(AllauthLoginForm):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = _("Username or email")
         self.fields["login"].widget.attrs["placeholder"] = ""
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                               help_text=_("Your reviews, questions and answers stay, signed «Удалённый пользователь»; "
+                                           "everything else about you is erased. This cannot be undone."))

@@ -54,3 +54,27 @@ class Profile(models.Model):
     @property
     def initials(self) -> str:
         return (self.name[:1] or "?").upper()
+
+
+class DataExport(models.Model):
+    """«Скачать мои данные»: a JSON file of everything the site holds about a user, built by the
+    worker (``community.accounts.tasks.build_data_export``) and offered as a download link."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("being prepared")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports")
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
+    created = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    content = models.TextField(_("content"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.state}"

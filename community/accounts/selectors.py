@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
 from wagtail import hooks
 
 from community.catalog.models import Purchase
@@ -33,8 +32,18 @@ def profile_sections(*, request, user) -> list[CabinetSection]:
     return sorted(sections, key=lambda s: s.order)
 
 
-def purchase_list_for_user(*, user, limit: int = 20) -> QuerySet[Purchase]:
-    return Purchase.objects.filter(user=user).select_related("product").order_by("-purchased_at")[:limit]
+def purchase_list_for_user(*, user, limit: int = 20) -> list[Purchase]:
+    """The user's latest purchases; each has ``review_link`` ``(label, url)`` from the
+    ``purchase_review_links`` hook (``(user, products) -> {product_id: (label, url)}``: the
+    reviews app's «Оставить отзыв» / «Ваш отзыв»), or None."""
+    purchases = list(Purchase.objects.filter(user=user).select_related("product").order_by("-purchased_at")[:limit])
+    links: dict = {}
+    products = list({purchase.product_id: purchase.product for purchase in purchases}.values())
+    for hook in hooks.get_hooks("purchase_review_links") if products else ():
+        links.update(hook(user, products) or {})
+    for purchase in purchases:
+        purchase.review_link = links.get(purchase.product_id)
+    return purchases
 
 
 def cabinet_sections(*, request) -> list[CabinetSection]:

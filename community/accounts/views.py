@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from community import seo
 from community.accounts import selectors, services, trust
 from community.accounts.forms import ProfileForm
-from community.accounts.models import Profile
+from community.accounts.models import DataExport, Profile
 from community.accounts.sitemaps import profile_version
 
 
@@ -55,3 +55,39 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     for section in sections:
         context.update(section.context)
     return render(request, "accounts/profile.html", context)
+
+
+@login_required
+def privacy(request: HttpRequest) -> HttpResponse:
+    """«Мои данные»: export them (JSON built in the background) or delete the account."""
+    from community.accounts import personal_data
+    from community.accounts.forms import DeleteAccountForm
+
+    deleting = request.method == "POST" and request.POST.get("action") == "delete"
+    delete_form = DeleteAccountForm(request.POST if deleting else None)
+    if request.method == "POST" and request.POST.get("action") == "export":
+        personal_data.data_export_request(user=request.user)
+        messages.success(request, _("We are preparing your data: the download link appears here in a few minutes."))
+        return redirect("cabinet_privacy")
+    if deleting and delete_form.is_valid():
+        try:
+            personal_data.account_delete(user=request.user, password=delete_form.cleaned_data["password"])
+        except personal_data.AccountError as error:
+            delete_form.add_error("password", str(error))
+        else:
+            logout(request)
+            messages.success(request, _("Your account is deleted. Your reviews and answers stay, without your name."))
+            return redirect("/")
+    exports = DataExport.objects.filter(user=request.user).only("pk", "state", "created", "finished")[:5]
+    return render(request, "accounts/privacy.html", {"exports": exports, "delete_form": delete_form},
+                  status=400 if delete_form.errors else 200)
+
+
+@login_required
+def data_export_download(request: HttpRequest, export_id: int) -> HttpResponse:
+    export = DataExport.objects.filter(pk=export_id, user=request.user, state=DataExport.State.READY).first()
+    if export is None:
+        raise Http404(_("No such export."))
+    response = HttpResponse(export.content, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="my-data-{export.created:%Y-%m-%d}.json"'
+    return response

@@ -15,7 +15,7 @@ from community.accounts.selectors import CabinetSection
 from community.catalog import home
 from community.catalog.models import HomeSection, ProductSection
 from community.layout import AssetBundle
-from community.qa import selectors, seo, services, views
+from community.qa import notifications, selectors, seo, services, views
 
 
 @hooks.register("product_page_routes")
@@ -26,6 +26,11 @@ def qa_routes():
         path("questions/<int:question_id>/", views.question_short, name="qa_question_short"),
         path("questions/<int:question_id>-<slug:slug>/", views.question_detail, name="qa_question"),
     ]
+
+
+@hooks.register("notification_kinds")
+def qa_notification_kinds():
+    return notifications.kinds()
 
 
 @hooks.register("page_assets")
@@ -78,6 +83,15 @@ def qa_cabinet_section(request) -> CabinetSection | None:
         key="qa", title=_("My questions and answers"), template="qa/cabinet_section.html", order=30,
         context={"qa_my_questions": questions, "qa_my_answers": answers}, assets=("qa",),
     )
+
+
+@hooks.register("personal_data")
+def qa_personal_data(user) -> dict:
+    from community.qa.models import Answer, Question
+
+    return {"questions": list(Question.objects.filter(author=user).values("product__title", "title", "details",
+                                                                          "status", "created")),
+            "answers": list(Answer.objects.filter(author=user).values("question__title", "text", "status", "created"))}
 
 
 @hooks.register("register_log_actions")

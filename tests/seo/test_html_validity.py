@@ -87,7 +87,9 @@ def test_every_page_kind_is_valid_html_signed_out_and_signed_in(demo, client, tm
     ticket_url = re.search(r'href="(/chat/tickets/T-\d+/)"', tickets).group(1)
     signed_in = {**urls, "cabinet": "/cabinet/", "conversations": "/chat/", "tickets": "/chat/tickets/",
                  "ticket": ticket_url, "new ticket": "/chat/tickets/new/",
-                 "write a review": _unreviewed_product_url(demo["anna"]) + "reviews/write/"}
+                 "write a review": _unreviewed_product_url(demo["anna"]) + "reviews/write/",
+                 "notifications": "/notifications/", "notification settings": "/notifications/settings/",
+                 "my data": "/cabinet/privacy/"}
     for name, url in signed_in.items():
         response = client.get(url)
         assert response.status_code == 200, (name, url, response.status_code)

@@ -208,6 +208,17 @@
   }
 
   function handleNotification(frame) {
+    if (frame.kind === "notification" && typeof frame.notifications_unread === "number") {
+      // The header bell (community.notifications): its count follows every new notification.
+      document.querySelectorAll("[data-notifications-unread]").forEach(function (badge) {
+        var count = badge.querySelector("[data-notifications-unread-count]");
+        if (count) count.textContent = frame.notifications_unread;
+        badge.hidden = frame.notifications_unread <= 0;
+      });
+      var bell = document.querySelector("[data-notifications-bell]");
+      if (bell && frame.text) bell.title = frame.text;
+      return;
+    }
     if (typeof frame.unread === "number") {
       document.querySelectorAll("[data-chat-unread]").forEach(function (badge) {
         var count = badge.querySelector("[data-chat-unread-count]");
@@ -450,7 +461,7 @@
     document.querySelectorAll("[data-chat-room]").forEach(function (el) {
       if (el.dataset.chatRoom) setupRoom(el);
     });
-    if (Object.keys(rooms).length || document.querySelector("[data-chat-unread]")) connect();
+    if (Object.keys(rooms).length || document.querySelector("[data-chat-unread], [data-notifications-unread]")) connect();
   }
 
   if (!("WebSocket" in window)) return;
