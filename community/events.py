@@ -12,6 +12,7 @@ them); a test fails when a signal has neither a receiver nor that mark, or is mi
 | signal                   | keyword arguments                                      | sent by                                   | heard by |
 |--------------------------|--------------------------------------------------------|-------------------------------------------|----------|
 | content_flagged          | content, flag                                          | moderation.services.flag                  | reserved |
+| user_sanctioned          | user, sanction (or None when lifted), lifted (list), moderator | moderation.sanctions                | reserved |
 | content_moderated        | content, action, moderator, previous_status, reason    | moderation.services.moderate, qa.services (author's removal) | reviews.receivers (aggregates), qa.receivers (counters), experts.receivers (ledger), chat.receivers (open rooms), search.receivers (index) |
 | purchases_recorded       | pairs (sorted (user_id, product_id) of new purchases)  | catalog.feed, once per chunk              | reviews.receivers (verified purchase), search.receivers (index) |
 | stock_changed            | product, previous_status (once per product and chunk)  | catalog.feed, after its UPDATE            | search.receivers (index) |
@@ -39,6 +40,7 @@ from django.dispatch import Signal
 
 content_flagged = Signal()
 content_moderated = Signal()
+user_sanctioned = Signal()
 purchases_recorded = Signal()
 stock_changed = Signal()
 product_category_changed = Signal()
@@ -62,4 +64,4 @@ ticket_changed = Signal()
 expert_status_changed = Signal()
 
 # Sent, with no receiver yet: the notifications issue will hear them.
-RESERVED = frozenset({"content_flagged", "ticket_changed", "expert_status_changed"})
+RESERVED = frozenset({"user_sanctioned", "content_flagged", "ticket_changed", "expert_status_changed"})

@@ -8,7 +8,9 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self) -> None:
-        from community.moderation import receivers  # noqa: F401  (connects the @receiver functions)
+        from community.moderation import receivers  # connects the @receiver functions
+
+        receivers.connect_content_receivers()
 
 
 MODERATORS_GROUP = "Модераторы"

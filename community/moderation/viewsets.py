@@ -170,7 +170,9 @@ class ModeratedContentViewSet(SnippetViewSet):
     copy_view_enabled = False
     icon = "warning"
     add_to_admin_menu = True
-    menu_order = 250
+    # Every kind's list goes under «Модерация» (community.moderation.wagtail_hooks), once.
+    menu_hook = "register_moderation_menu_item"
+    menu_order = 50
 
     def on_register(self):
         ModerationPermissionPolicy.register_for(self.model)
