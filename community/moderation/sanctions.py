@@ -108,11 +108,17 @@ def _log_and_send(sanction: Sanction, moderator, action: str, data: dict | None 
     events.user_sanctioned.send(sender=Sanction, user=sanction.user, sanction=sanction, lifted=[], moderator=moderator)
 
 
-def posting_refusal(user) -> str | None:
-    """Why ``user`` may not post right now (a mute or ban in force), or None. One query."""
+def posting_refusal(user, *, allow_muted: bool = False) -> str | None:
+    """Why ``user`` may not post right now (a mute or ban in force), or None. One query.
+
+    ``allow_muted``: only a ban refuses (support tickets stay open to muted customers).
+    """
     if user is None or not user.is_authenticated:
         return None
-    sanction = Sanction.objects.in_force().filter(user_id=user.pk).order_by("kind", "-until").first()
+    in_force = Sanction.objects.in_force().filter(user_id=user.pk)
+    if allow_muted:
+        in_force = in_force.filter(kind=SanctionKind.BAN)
+    sanction = in_force.order_by("kind", "-until").first()
     if sanction is None:
         return None
     if sanction.kind == SanctionKind.BAN:

@@ -144,13 +144,14 @@ def user_record(*, user) -> UserRecord:
         counts = dict(kind.by_author(user.pk).values_list("status").annotate(n=Count("pk")).order_by())
         contributions[str(kind.label)] = counts
     raised = Flag.objects.filter(reporter=user).aggregate(
-        total=Count("id"), upheld=Count("id", filter=Q(upheld=True)), dismissed=Count("id", filter=Q(upheld=False)))
+        n_total=Count("id"), n_upheld=Count("id", filter=Q(upheld=True)),
+        n_dismissed=Count("id", filter=Q(upheld=False)))
     decisions = list(Decision.objects.filter(author=user).select_related("moderator")[:100])
     sanctions = list(Sanction.objects.filter(user=user).select_related("created_by", "lifted_by")[:50])
     now = timezone.now()
     in_force = [s for s in sanctions if s.lifted_at is None and (s.until is None or s.until > now)]
-    return UserRecord(user=user, contributions=contributions, flags_raised=raised["total"],
-                      flags_upheld=raised["upheld"], flags_dismissed=raised["dismissed"], decisions=decisions,
+    return UserRecord(user=user, contributions=contributions, flags_raised=raised["n_total"],
+                      flags_upheld=raised["n_upheld"], flags_dismissed=raised["n_dismissed"], decisions=decisions,
                       strikes=sum(1 for d in decisions if d.strike), sanctions=sanctions, in_force=in_force)
 
 
