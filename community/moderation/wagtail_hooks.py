@@ -4,7 +4,9 @@ author's view of decisions in their account."""
 
 from __future__ import annotations
 
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
@@ -24,6 +26,11 @@ LOG_ACTIONS = {
     "community.moderation.unsanction": _("Moderation: mute or ban lifted"),
     "community.moderation.appeal": _("Moderation: appeal answered"),
 }
+
+
+@hooks.register("insert_global_admin_css")
+def moderation_admin_css() -> str:
+    return format_html('<link rel="stylesheet" href="{}">', static("moderation/admin.css"))
 
 
 @hooks.register("register_log_actions")
