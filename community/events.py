@@ -13,6 +13,7 @@ them); a test fails when a signal has neither a receiver nor that mark, or is mi
 |--------------------------|--------------------------------------------------------|-------------------------------------------|----------|
 | content_flagged          | content, flag                                          | moderation.services.flag                  | reserved |
 | user_sanctioned          | user, sanction (or None when lifted), lifted (list), moderator | moderation.sanctions                | reserved |
+| appeal_decided           | appeal, granted, moderator                             | moderation.appeals.appeal_decide          | reserved |
 | content_moderated        | content, action, moderator, previous_status, reason    | moderation.services.moderate, qa.services (author's removal) | reviews.receivers (aggregates), qa.receivers (counters), experts.receivers (ledger), chat.receivers (open rooms), search.receivers (index) |
 | purchases_recorded       | pairs (sorted (user_id, product_id) of new purchases)  | catalog.feed, once per chunk              | reviews.receivers (verified purchase), search.receivers (index) |
 | stock_changed            | product, previous_status (once per product and chunk)  | catalog.feed, after its UPDATE            | search.receivers (index) |
@@ -41,6 +42,7 @@ from django.dispatch import Signal
 content_flagged = Signal()
 content_moderated = Signal()
 user_sanctioned = Signal()
+appeal_decided = Signal()
 purchases_recorded = Signal()
 stock_changed = Signal()
 product_category_changed = Signal()
@@ -64,4 +66,4 @@ ticket_changed = Signal()
 expert_status_changed = Signal()
 
 # Sent, with no receiver yet: the notifications issue will hear them.
-RESERVED = frozenset({"user_sanctioned", "content_flagged", "ticket_changed", "expert_status_changed"})
+RESERVED = frozenset({"user_sanctioned", "appeal_decided", "content_flagged", "ticket_changed", "expert_status_changed"})

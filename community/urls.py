@@ -35,6 +35,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("cabinet/", account_views.cabinet, name="cabinet"),
+    path("moderation/", include("community.moderation.urls")),
     path("users/<str:username>/", account_views.profile, name="profile"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/shop/feed/", catalog_views.shop_feed, name="shop_feed"),

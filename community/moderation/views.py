@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -17,12 +18,20 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Page
 
-from community.moderation import decisions, sanctions, selectors, services
-from community.moderation.models import DecisionAction, DecisionReason, QueueItem, QueueReason
+from community.moderation import appeals, decisions, sanctions, selectors, services
+from community.moderation.models import (
+    Appeal,
+    Decision,
+    DecisionAction,
+    DecisionReason,
+    QueueItem,
+    QueueReason,
+)
 from community.moderation.queue import queue_claim
 from community.moderation.registry import kind_choices
 
@@ -206,3 +215,37 @@ class UserModerationView(ModeratorRequiredMixin, WagtailAdminTemplateMixin, Temp
                 messages.success(request, _("Done."))
                 return redirect("moderation_user", pk=self.subject.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+# --- appeals: the author's form (site) and the moderator's answer (admin) ---------------------
+
+
+def appeal_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST (admin): grant or deny an appeal with an answer the author is shown; final."""
+    if not services.can_moderate(request.user):
+        raise PermissionDenied
+    if request.method != "POST":
+        return redirect("moderation_queue")
+    appeal = get_object_or_404(Appeal, pk=pk)
+    try:
+        appeals.appeal_decide(moderator=request.user, appeal=appeal, grant=request.POST.get("grant") == "1",
+                              answer=request.POST.get("answer", "")[:1000])
+    except services.ModerationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The appeal is answered."))
+    return redirect(_back(request))
+
+
+@login_required
+@require_POST
+def appeal_create_view(request: HttpRequest, decision_id: int) -> HttpResponse:
+    """POST (the personal account): appeal a decision on one's own content, once."""
+    decision = get_object_or_404(Decision, pk=decision_id, author=request.user)
+    try:
+        appeals.appeal_create(author=request.user, decision=decision, text=request.POST.get("text", "")[:5000])
+    except (services.ModerationError, PermissionDenied) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your appeal is sent: a moderator will answer it."))
+    return redirect(reverse("cabinet") + "#moderation")

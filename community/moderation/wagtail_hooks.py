@@ -13,8 +13,8 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.components import Component
 
 from community.accounts.selectors import CabinetSection
-from community.moderation import selectors, services, views
-from community.moderation.models import Action, DecisionAction
+from community.moderation import appeals, selectors, services, views
+from community.moderation.models import Action
 from community.moderation.registry import kinds
 
 MENU_HOOK = "register_moderation_menu_item"
@@ -59,6 +59,7 @@ def moderation_admin_urls():
         path("moderation/decide/", views.queue_decide, name="moderation_decide"),
         path("moderation/claim/<int:pk>/", views.queue_claim_view, name="moderation_claim"),
         path("moderation/users/<int:pk>/", views.UserModerationView.as_view(), name="moderation_user"),
+        path("moderation/appeals/<int:pk>/", views.appeal_decide_view, name="moderation_appeal"),
     ]
 
 
@@ -112,6 +113,6 @@ def moderation_cabinet_section(request) -> CabinetSection | None:
         return None
     return CabinetSection(
         key="moderation", title=_("Moderation decisions"), template="moderation/cabinet_section.html", order=90,
-        context={"moderation_decisions": decisions, "moderation_sanctions": in_force,
-                 "moderation_removed": DecisionAction.REMOVE},
+        context={"moderation_decisions": [(d, appeals.can_appeal(d, request.user)) for d in decisions],
+                 "moderation_sanctions": in_force},
     )
