@@ -248,7 +248,8 @@ def review_create(
                     pros=clean.pros.source, pros_html=clean.pros.html,
                     cons=clean.cons.source, cons_html=clean.cons.html,
                     verified_purchase=_is_verified_buyer(author, product),
-                    status=initial_status(author),
+                    status=initial_status(author, product=product, text="\n".join(
+                        (clean.title, clean.text.source, clean.pros.source, clean.cons.source))),
                 )
                 _add_photos(review, processed, written)
                 if review.status == Status.PUBLISHED:

@@ -7,12 +7,16 @@ aggregates, indexed for search and listed in sitemaps.
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 
 class Status(models.TextChoices):
@@ -190,6 +194,8 @@ class QueueItem(models.Model):
     extra_reasons = models.JSONField(default=list, blank=True, editable=False,
                                      help_text="Reasons raised by rules and signals, kept while the item is open.")
     reason_codes = models.CharField(max_length=100, blank=True, editable=False)
+    raised_keys = models.JSONField(default=list, blank=True, editable=False,
+                                   help_text="Every rule or signal key ever raised here: a signal is raised once.")
     flag_count = models.PositiveIntegerField(_("open reports"), default=0)
     priority = models.FloatField(_("priority"), default=0.0)
     is_open = models.BooleanField(_("open"), default=True)
@@ -341,3 +347,39 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author}: {self.text[:60]}"
+
+
+@register_setting(icon="warning")
+class ModerationRules(BaseGenericSetting):
+    """Pre-moderation rules (Settings → «Правила модерации»): which new content waits for a
+    moderator, and why. Each rule that matches is shown in the queue as the item's reason."""
+
+    premoderate_first = models.PositiveIntegerField(
+        _("pre-moderate a new user's first contributions"), null=True, blank=True,
+        help_text=_("How many of a new user's first reviews, questions and answers wait for a moderator (0: none; "
+                    "empty: the server's MODERATION_PREMODERATE_FIRST)."))
+    auto_hide_flags = models.PositiveIntegerField(
+        _("hide after reports from this many trusted users"), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("Empty: the server's MODERATION_AUTO_HIDE_FLAGS."))
+    links_from_newcomers = models.BooleanField(_("pre-moderate links from Newcomers"), default=True)
+    contacts_in_text = models.BooleanField(_("pre-moderate phone numbers and e-mail addresses in text"), default=True)
+    stop_words = models.TextField(
+        _("stop words"), blank=True, help_text=_("One word or phrase per line; text containing any waits for a moderator."))
+    moderate_all_in = models.ManyToManyField(
+        "wagtailcore.Page", verbose_name=_("moderate everything in these categories"), blank=True, related_name="+",
+        help_text=_("Top-level categories where every new contribution waits for a moderator."))
+
+    panels = [
+        FieldPanel("premoderate_first"),
+        FieldPanel("auto_hide_flags"),
+        FieldPanel("links_from_newcomers"),
+        FieldPanel("contacts_in_text"),
+        FieldPanel("stop_words"),
+        FieldPanel("moderate_all_in", widget=forms.CheckboxSelectMultiple),
+    ]
+
+    class Meta:
+        verbose_name = _("moderation rules")
+
+    def __str__(self) -> str:
+        return str(_("moderation rules"))

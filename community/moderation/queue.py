@@ -35,7 +35,7 @@ def _open_appeal_exists(content) -> bool:
 def _reasons(content, kind: ContentKind, flags: list[Flag], extra: list[dict], appeal: bool) -> list[dict]:
     reasons: list[dict] = []
     if content.status == Status.PENDING:
-        reasons.append({"code": QueueReason.PENDING, "text": _("New content waits for approval.")})
+        reasons.extend(_pending_reasons(content, kind))
     if flags and content.status in VISIBLE:
         reasons.append({"code": QueueReason.FLAGGED, "text": ", ".join(sorted({f.get_reason_display() for f in flags}))})
     if appeal:
@@ -43,6 +43,37 @@ def _reasons(content, kind: ContentKind, flags: list[Flag], extra: list[dict], a
     if content.status in (Status.PENDING, *VISIBLE):
         reasons.extend(extra)
     return reasons
+
+
+def _pending_reasons(content, kind: ContentKind) -> list[dict]:
+    """Why pending content waits: the first-contributions rule and every matching rule."""
+    from community.moderation.rules import rule_reasons
+    from community.moderation.services import needs_premoderation
+
+    author = _author(content, kind)
+    if author is None:
+        return [{"code": QueueReason.PENDING, "text": _("New content waits for approval.")}]
+    reasons = []
+    if needs_premoderation(author):
+        reasons.append({"code": QueueReason.PENDING, "text": _("First contributions of a new user.")})
+    text = str(kind.excerpt(content) or "")
+    reasons += [{"code": QueueReason.RULE, "text": why}
+                for why in rule_reasons(author=author, text=text, product=kind.product_of(content))]
+    return reasons or [{"code": QueueReason.PENDING, "text": _("New content waits for approval.")}]
+
+
+def _author(content, kind: ContentKind):
+    from django.contrib.auth import get_user_model
+
+    author_id = kind.author_id_of(content)
+    if author_id is None:
+        return None
+    *path, last = kind.author_path.split("__")
+    target = content
+    for part in path:
+        target = getattr(target, part)
+    cached = getattr(target, last, None)
+    return cached if cached is not None else get_user_model().objects.filter(pk=author_id).first()
 
 
 def queue_sync(content) -> QueueItem | None:
@@ -109,11 +140,11 @@ def _priority(flags: list[Flag], reasons: list[dict]) -> float:
     return round(score, 3)
 
 
-def queue_raise(*, content, code: str, text: str, evidence: dict | None = None) -> QueueItem | None:
-    """Put ``content`` in the queue for a rule or a signal, with the reason the moderator sees.
-
-    Idempotent: the same (code, text) is recorded once while the item stays open.
-    """
+def queue_raise(*, content, code: str, key: str, text: str, evidence: dict | None = None) -> QueueItem | None:
+    """Put ``content`` in the queue for a rule or a signal, with the reason and evidence the
+    moderator sees. Raised once per ``key`` ever: running a detector again changes nothing, and a
+    signal a moderator already dismissed does not come back. Returns the item, or None when the
+    key was raised before (or the kind is not registered)."""
     kind = kind_for_model(type(content))
     if kind is None:
         return None
@@ -124,12 +155,11 @@ def queue_raise(*, content, code: str, text: str, evidence: dict | None = None) 
             defaults={"kind": kind.key, "content_status": content.status, "content_created": _created(content),
                       "is_open": False},
         )
-        extra = list(item.extra_reasons)
-        entry = {"code": code, "text": text, "evidence": evidence or {}}
-        if not any(e["code"] == code and e["text"] == text for e in extra):
-            extra.append(entry)
-        item.extra_reasons = extra
-        item.save(update_fields=["extra_reasons"])
+        if key in item.raised_keys:
+            return None
+        item.raised_keys = [*item.raised_keys, key]
+        item.extra_reasons = [*item.extra_reasons, {"code": code, "text": text, "evidence": evidence or {}}]
+        item.save(update_fields=["raised_keys", "extra_reasons"])
         return queue_sync(content)
 
 

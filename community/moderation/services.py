@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -24,6 +24,7 @@ from community.moderation.models import (
     Flag,
     FlagReason,
     ModeratedContent,
+    QueueItem,
     Status,
 )
 
@@ -57,9 +58,12 @@ def needs_premoderation(user, *, content_model: type[ModeratedContent] | None = 
     """New users' first contributions are pre-moderated; trusted users post directly.
 
     A user needs pre-moderation while they have fewer published contributions (of any
-    moderated kind) than ``MODERATION_PREMODERATE_FIRST``. Staff never do.
+    moderated kind) than the rules' ``premoderate_first`` (Wagtail settings, else
+    ``MODERATION_PREMODERATE_FIRST``). Staff never do.
     """
-    threshold = settings.MODERATION_PREMODERATE_FIRST
+    from community.moderation.rules import current_rules
+
+    threshold = current_rules().premoderate_first
     if threshold <= 0 or user.is_staff or can_moderate(user):
         return False
     published = 0
@@ -80,9 +84,14 @@ def moderated_models() -> list[type[ModeratedContent]]:
     return [m for m in apps.get_models() if issubclass(m, ModeratedContent)]
 
 
-def initial_status(user) -> str:
-    """The status new content by ``user`` starts in."""
-    return Status.PENDING if needs_premoderation(user) else Status.PUBLISHED
+def initial_status(user, *, text: str = "", product=None) -> str:
+    """The status new content by ``user`` (with ``text``, about ``product``) starts in: pending
+    for a new user's first contributions and whenever a pre-moderation rule matches."""
+    from community.moderation.rules import rule_reasons
+
+    if needs_premoderation(user) or rule_reasons(author=user, text=text, product=product):
+        return Status.PENDING
+    return Status.PUBLISHED
 
 
 def flag(*, reporter, content: ModeratedContent, reason: str, text: str = "") -> Flag:
@@ -113,7 +122,7 @@ def flag(*, reporter, content: ModeratedContent, reason: str, text: str = "") ->
         model.objects.filter(pk=locked.pk).update(flag_count=models.F("flag_count") + 1)
         locked.flag_count += 1
         events.content_flagged.send(sender=model, content=locked, flag=new_flag)
-        if locked.status == Status.PUBLISHED and _trusted_open_flags(locked) >= settings.MODERATION_AUTO_HIDE_FLAGS:
+        if locked.status == Status.PUBLISHED and _trusted_open_flags(locked) >= _auto_hide_threshold():
             reason = _("Hidden automatically after reports from users.")
             _do_change_status(content=locked, action=Action.HIDE, moderator=None, reason=reason)
             _record_decision(content=locked, action=Action.HIDE, moderator=None, reason=reason,
@@ -121,6 +130,12 @@ def flag(*, reporter, content: ModeratedContent, reason: str, text: str = "") ->
         queue_sync(locked)
     content.status, content.flag_count = locked.status, locked.flag_count
     return new_flag
+
+
+def _auto_hide_threshold() -> int:
+    from community.moderation.rules import current_rules
+
+    return current_rules().auto_hide_flags
 
 
 def _trusted_open_flags(content: ModeratedContent) -> int:
@@ -151,8 +166,10 @@ def moderate(*, moderator, content: ModeratedContent, action: str, reason: str =
         locked = model.objects.select_for_update().get(pk=content.pk)
         previous = locked.status
         flags = list(Flag.objects.for_content(locked).open())
+        raised = QueueItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(locked, for_concrete_model=False), object_id=locked.pk)
         if action == DecisionAction.DISMISS:
-            if not flags:
+            if not flags and not raised.exclude(extra_reasons=[]).exists():
                 raise ModerationError(_("There are no open reports to dismiss."))
             log(instance=locked, action="community.moderation.dismiss", user=moderator,
                 title=locked.moderation_title()[:255], data={"reason": reason, "flags": len(flags)})
@@ -170,6 +187,7 @@ def moderate(*, moderator, content: ModeratedContent, action: str, reason: str =
             f.resolved, f.upheld = True, upheld
         _record_decision(content=locked, action=action, moderator=moderator, reason=reason,
                          reason_code=reason_code, previous_status=previous, flags=flags)
+        raised.update(extra_reasons=[])  # the decision answers the rules' and signals' reasons too
         queue_sync(locked)
     for field in ("status", "moderated_by_id", "moderated_at", "moderation_reason"):
         setattr(content, field, getattr(locked, field))

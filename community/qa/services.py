@@ -135,7 +135,7 @@ def question_ask(*, author, product: ProductPage, title: str, details: str = "")
         question = Question(
             product=product, author=author, title=title, slug=terms.slug_for(title),
             title_terms=terms.stored_terms(title), details=details_text.source, details_html=details_text.html,
-            status=initial_status(author),
+            status=initial_status(author, text=f"{title}\n{details_text.source}", product=product),
         )
         question.save()
         QuestionFollow.objects.get_or_create(question=question, user=author)
@@ -276,7 +276,7 @@ def answer_post(*, author, question: Question, text: str) -> Answer:
             question=locked, author=author, text=text_value.source, text_html=text_value.html,
             is_staff_answer=author.is_staff,
             is_verified_buyer=Purchase.objects.filter(user=author, product_id=locked.product_id).exists(),
-            status=initial_status(author),
+            status=initial_status(author, text=text_value.source, product=locked.product),
         )
         answer.set_derived()
         try:
