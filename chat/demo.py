@@ -15,6 +15,7 @@ from chat.services import direct_key
 from chat.support.models import Counter, Ticket, TicketStatus
 from community.demo import DemoContext
 from community.moderation.models import Status
+from community.moderation.services import flag
 from community.text import sanitize_inline
 
 # Product discussions: (speaker slot, text); slots are filled with different shoppers.
@@ -138,6 +139,9 @@ class _Clock:
         return self.now
 
 
+SPAM_LINE = "Берите дешевле у нас: deals-shop.example, пишите в телеграм @deals_24, скидка 30% по промокоду!"
+
+
 def _say(room: Room, author, body: str, when) -> Message:
     text = sanitize_inline(body)
     message = Message.objects.create(room=room, author=author, body=text.source, body_html=text.html, created=when,
@@ -174,6 +178,13 @@ def seed(context: DemoContext) -> None:
             for slot, text in talk:
                 _say(room, speakers[slot], text.format(title=product.title), clock.tick())
         added.append(f"{len(chosen)} product discussions")
+
+    spammer, reporter = users.get("ivan"), users.get("olga")
+    first_room = Room.objects.filter(kind=RoomKind.PRODUCT).order_by("pk").first()
+    if first_room and spammer and reporter and not Message.objects.filter(body__contains=SPAM_LINE[:20]).exists():
+        spam = _say(first_room, spammer, SPAM_LINE, now - timedelta(hours=3))
+        flag(reporter=reporter, content=spam, reason="spam", text="Реклама чужого магазина")
+        added.append("a reported chat message in the moderation queue")
 
     if not Room.objects.filter(kind=RoomKind.DIRECT).exists():
         for first, second, lines in DIRECT_TALKS:

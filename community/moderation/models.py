@@ -361,8 +361,8 @@ class ModerationRules(BaseGenericSetting):
     auto_hide_flags = models.PositiveIntegerField(
         _("hide after reports from this many trusted users"), null=True, blank=True, validators=[MinValueValidator(1)],
         help_text=_("Empty: the server's MODERATION_AUTO_HIDE_FLAGS."))
-    links_from_newcomers = models.BooleanField(_("pre-moderate links from Newcomers"), default=True)
-    contacts_in_text = models.BooleanField(_("pre-moderate phone numbers and e-mail addresses in text"), default=True)
+    links_from_newcomers = models.BooleanField(_("pre-moderate links from Newcomers"), default=False)
+    contacts_in_text = models.BooleanField(_("pre-moderate phone numbers and e-mail addresses in text"), default=False)
     stop_words = models.TextField(
         _("stop words"), blank=True, help_text=_("One word or phrase per line; text containing any waits for a moderator."))
     moderate_all_in = models.ManyToManyField(

@@ -15,6 +15,7 @@ from tests.testapp.models import Note
 def rules(db, settings):
     settings.MODERATION_PREMODERATE_FIRST = 0  # only the rules below decide
     stored = ModerationRules.load()
+    stored.links_from_newcomers = stored.contacts_in_text = True
     stored.save()
     return stored
 
