@@ -163,3 +163,21 @@ def decisions_for_author(*, user, limit: int = 20) -> list[Decision]:
 
 def sanctions_for_user(*, user) -> list[Sanction]:
     return list(Sanction.objects.in_force().filter(user=user))
+
+
+@dataclass
+class UserSection:
+    """A block another app adds to a user's moderation page (reputation, votes…): hook
+    ``moderation_user_sections`` → ``(user) -> UserSection | None``."""
+
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+def user_sections(*, user) -> list[UserSection]:
+    from wagtail import hooks
+
+    sections = [s for hook in hooks.get_hooks("moderation_user_sections") if (s := hook(user))]
+    return sorted(sections, key=lambda s: s.order)

@@ -191,7 +191,7 @@ class UserModerationView(ModeratorRequiredMixin, WagtailAdminTemplateMixin, Temp
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(record=selectors.user_record(user=self.subject), subject=self.subject,
-                       form=form or SanctionForm())
+                       form=form or SanctionForm(), sections=selectors.user_sections(user=self.subject))
         return context
 
     def post(self, request, *args, **kwargs):

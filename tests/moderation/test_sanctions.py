@@ -80,6 +80,7 @@ def test_the_user_page_mutes_and_shows_the_record(client, moderator, shopper):
     client.force_login(moderator)
     page = client.get(f"/admin/moderation/users/{shopper.pk}/")
     assert page.status_code == 200 and "hamlet" in page.content.decode()
+    assert "Votes cast: 0 on reviews, 0 on answers." in page.content.decode() or "Голосов" in page.content.decode()
     response = client.post(f"/admin/moderation/users/{shopper.pk}/", {"action": "mute", "days": "3", "reason": "Флуд"})
     assert response.status_code == 302
     assert Sanction.objects.get(user=shopper).kind == "mute"
