@@ -52,7 +52,7 @@ class QueueFilterForm(forms.Form):
     author = forms.CharField(label=gettext_lazy("Author"), required=False, max_length=150)
     claimed = forms.ChoiceField(label=gettext_lazy("Claimed"), required=False, choices=[
         ("", gettext_lazy("Any")), ("mine", gettext_lazy("By me")), ("unclaimed", gettext_lazy("Nobody"))])
-    order = forms.ChoiceField(label=gettext_lazy("Order"), required=False, choices=[
+    order = forms.ChoiceField(label=gettext_lazy("Sort order"), required=False, choices=[
         ("oldest", gettext_lazy("Oldest first")), ("priority", gettext_lazy("By priority")),
         ("newest", gettext_lazy("Newest first"))])
 
@@ -88,6 +88,9 @@ class QueueView(ModeratorRequiredMixin, WagtailAdminTemplateMixin, TemplateView)
     template_name = "moderation/admin/queue.html"
     page_title = gettext_lazy("Moderation queue")
     header_icon = "warning"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -187,6 +190,10 @@ class UserModerationView(ModeratorRequiredMixin, WagtailAdminTemplateMixin, Temp
 
     def get_page_title(self):
         return _("Moderation: %(user)s") % {"user": self.subject.get_username()}
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": reverse("moderation_queue"), "label": _("Moderation queue")},
+                {"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
