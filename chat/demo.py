@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from chat.models import Membership, Message, Room, RoomKind
 from chat.services import direct_key
-from chat.support.models import Counter, Ticket, TicketStatus
+from chat.support.models import CannedReply, Counter, Ticket, TicketNote, TicketStatus, TicketTag
 from community.demo import DemoContext
 from community.moderation.models import Status
+from community.moderation.services import flag
 from community.text import sanitize_inline
 
 # Product discussions: (speaker slot, text); slots are filled with different shoppers.
@@ -127,6 +128,47 @@ TICKETS = [
 ]
 
 
+TOPIC_NAMES = ["Доставка", "Возврат", "Документы", "Цены и акции", "Гарантия", "Оплата"]
+TICKET_TOPICS = {"Не пришёл заказ DEMO-0042": "Доставка", "Возврат наушников": "Возврат",
+                 "Документы для юрлица": "Документы", "Неверная цена в корзине": "Цены и акции"}
+CANNED_REPLIES = [
+    ("Посылка в пути", "Здравствуйте! Ваша посылка в пути, курьер позвонит за час до приезда."),
+    ("Возврат: что прислать", "Здравствуйте! Для возврата пришлите, пожалуйста, фото чека и серийный номер с коробки."),
+    ("Счёт для юрлица", "Здравствуйте! Пришлите реквизиты организации — выставим счёт в течение часа."),
+]
+HISTORY = [("Доставка", "Когда привезут заказ?", "Заказ уже у курьера, привезут сегодня до 18:00."),
+           ("Возврат", "Как вернуть товар?", "Оформите возврат в личном кабинете, курьер заберёт бесплатно."),
+           ("Гарантия", "Сломался через месяц", "Передайте в сервис по гарантии, адрес отправили на почту."),
+           ("Оплата", "Деньги списали дважды", "Второе списание — блокировка, банк вернёт её в течение 3 дней."),
+           ("Доставка", "Можно ли изменить адрес?", "Изменили адрес доставки, курьер предупреждён."),
+           ("Цены и акции", "Не применился промокод", "Пересчитали заказ с промокодом, разница вернётся на карту.")]
+
+
+def _ticket_history(rng, users: dict, support, topics: dict, now) -> None:
+    """Twelve weeks of worked tickets, so that the support figures show a realistic picture."""
+    customers = [users[name] for name in ("ivan", "natalia", "pavel", "ksenia", "elena", "artem") if name in users]
+    if not customers:
+        return
+    for index in range(72):
+        topic, question, answer = HISTORY[index % len(HISTORY)]
+        opened = now - timedelta(days=rng.randint(7, 84), hours=rng.randint(0, 23))
+        room = Room.objects.create(kind=RoomKind.TICKET, created=opened)
+        counter, _created = Counter.objects.get_or_create(name="ticket")
+        counter.value += 1
+        counter.save(update_fields=["value"])
+        customer = customers[index % len(customers)]
+        answered = opened + timedelta(minutes=rng.choice([8, 15, 25, 40, 70, 120, 240, 480]))
+        closed = answered + timedelta(hours=rng.randint(1, 60))
+        ticket = Ticket.objects.create(room=room, number=counter.value, subject=question, customer=customer,
+                                       status=TicketStatus.CLOSED, assignee=support, created=opened, updated=closed,
+                                       closed_at=closed, closed_by=customer, first_response_at=answered,
+                                       first_closed_at=closed, reopen_count=1 if index % 9 == 0 else 0)
+        Membership.objects.get_or_create(user=customer, room=room)
+        _say(room, customer, question, opened)
+        _say(room, support, answer, answered)
+        ticket.tags.set([topics[topic]])
+
+
 class _Clock:
     """Moments in the past, moving forward (ids and times then agree)."""
 
@@ -136,6 +178,9 @@ class _Clock:
     def tick(self, low: int = 2, high: int = 90) -> timezone.datetime:
         self.now += timedelta(minutes=self.rng.randint(low, high))
         return self.now
+
+
+SPAM_LINE = "Берите дешевле у нас: deals-shop.example, пишите в телеграм @deals_24, скидка 30% по промокоду!"
 
 
 def _say(room: Room, author, body: str, when) -> Message:
@@ -175,6 +220,13 @@ def seed(context: DemoContext) -> None:
                 _say(room, speakers[slot], text.format(title=product.title), clock.tick())
         added.append(f"{len(chosen)} product discussions")
 
+    spammer, reporter = users.get("ivan"), users.get("olga")
+    first_room = Room.objects.filter(kind=RoomKind.PRODUCT).order_by("pk").first()
+    if first_room and spammer and reporter and not Message.objects.filter(body__contains=SPAM_LINE[:20]).exists():
+        spam = _say(first_room, spammer, SPAM_LINE, now - timedelta(hours=3))
+        flag(reporter=reporter, content=spam, reason="spam", text="Реклама чужого магазина")
+        added.append("a reported chat message in the moderation queue")
+
     if not Room.objects.filter(kind=RoomKind.DIRECT).exists():
         for first, second, lines in DIRECT_TALKS:
             a, b = users.get(first), users.get(second)
@@ -198,6 +250,9 @@ def seed(context: DemoContext) -> None:
         added.append("the Experts' lounge")
 
     support = users.get("support")
+    topics = {name: TicketTag.objects.get_or_create(name=name)[0] for name in TOPIC_NAMES}
+    for title, body in CANNED_REPLIES:
+        CannedReply.objects.get_or_create(title=title, defaults={"body": body})
     if support and not Ticket.objects.exists():
         for customer_name, subject, status, assigned, lines in TICKETS:
             customer = users.get(customer_name)
@@ -219,9 +274,17 @@ def seed(context: DemoContext) -> None:
                 _say(room, customer if speaker == "customer" else support, text, when)
             if status == TicketStatus.CLOSED:
                 ticket.closed_at, ticket.closed_by = when + timedelta(minutes=5), support
+                ticket.first_closed_at = ticket.closed_at
+            first_answer = room.messages.filter(author=support).order_by("id").first()
+            ticket.first_response_at = first_answer.created if first_answer else None
             ticket.updated = when
             ticket.save()
-        added.append(f"{Ticket.objects.count()} support tickets")
+            ticket.tags.set([topics[TICKET_TOPICS[subject]]])
+            if customer_name == "dmitry":
+                TicketNote.objects.create(ticket=ticket, author=support, created=when + timedelta(minutes=20),
+                                          text="Фото чека пришло на почту, ждём серийный номер. Брак — согласовать обмен.")
+        _ticket_history(rng, users, support, topics, now)
+        added.append(f"{Ticket.objects.count()} support tickets with topics, notes and SLA times")
 
     last = Message.objects.aggregate(last=Max("id"))["last"] or 0
     context.log(f"chat: {', '.join(added) if added else 'already there'}; {Message.objects.count()} messages "

@@ -30,6 +30,7 @@ from chat.unread import invalidate_unread
 from community import events, ratelimit
 from community.accounts.trust import links_followed
 from community.moderation.models import Action, Status
+from community.moderation.sanctions import posting_refusal
 from community.moderation.services import ModerationError, can_moderate, moderate
 from community.text import sanitize_inline
 
@@ -87,6 +88,10 @@ def check_can_post(*, author, room: Room) -> None:
     access = room_access(author, kind=room.kind, room=room, product_live=product_live)
     if not access.write:
         raise ChatError(access.code or "forbidden")
+    # Site-wide sanctions: a muted customer still reaches support; a banned user nobody.
+    refusal = posting_refusal(author, allow_muted=room.kind == RoomKind.TICKET)
+    if refusal:
+        raise ChatError("muted", refusal)
     membership = Membership.objects.filter(user=author, room=room).only("muted_until").first()
     if membership and membership.is_muted():
         until = timezone.localtime(membership.muted_until)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.snippets.models import register_snippet
 
 from chat import views
-from chat.models import Block
+from chat.models import Block, Message
 from chat.panels import script_strings
 from chat.support import wagtail_hooks as support_hooks  # noqa: F401  (registers its hooks)
 from chat.unread import unread_count
@@ -17,6 +18,8 @@ from community.accounts.selectors import CabinetSection
 from community.catalog import home
 from community.catalog.models import HomeSection, ProductSection
 from community.layout import AssetBundle, HeaderItem, NavLink
+from community.moderation.registry import ContentKind
+from community.moderation.viewsets import ModeratedContentViewSet
 
 
 @hooks.register("page_assets")
@@ -84,6 +87,34 @@ def profile_write_button(request, user) -> CabinetSection | None:
     blocked_by_me = viewer.is_authenticated and Block.objects.filter(blocker=viewer, blocked=user).exists()
     return CabinetSection(key="actions", title=_("Write"), template="chat/profile_actions.html", order=10,
                           context={"chat_blocked_by_me": blocked_by_me}, assets=("chat",))
+
+
+class MessageViewSet(ModeratedContentViewSet):
+    """Chat lines under «Модерация»: reported ones, hidden ones, anyone's history."""
+
+    model = Message
+    icon = "comment"
+    menu_label = _("Chat messages")
+    menu_order = 30
+    list_display = ["body", "author", "room", "status", "flag_count", "created"]
+    list_filter = ["deleted"]
+    search_fields = ["body"]
+    search_backend_name = None
+    ordering = ["-id"]
+    inspect_view_fields = ["room", "author", "body", "created", "edited_at", "deleted"]
+
+    def get_queryset(self, request):
+        return Message.objects.select_related("author__profile", "room")
+
+
+register_snippet(MessageViewSet)
+
+
+@hooks.register("moderation_kinds")
+def chat_moderation_kinds() -> list[ContentKind]:
+    """Chat lines (reported ones reach the queue; they are published at once)."""
+    return [ContentKind(key="chat_message", model=Message, label=_("Chat message"), product_path="room__product",
+                        excerpt=lambda m: m.body, admin_url_name="wagtailsnippets_chat_message:inspect")]
 
 
 @hooks.register("register_log_actions")

@@ -401,6 +401,7 @@ DEMO_CONTENT_STEPS = [
     "community.qa.demo",
     "experts.demo",
     "chat.demo",
+    "community.moderation.demo",
     "search.demo",
     "community.notifications.demo",
 ]

@@ -49,6 +49,7 @@ urlpatterns = [
     path("cabinet/", account_views.cabinet, name="cabinet"),
     path("cabinet/privacy/", account_views.privacy, name="cabinet_privacy"),
     path("cabinet/privacy/export/<int:export_id>/", account_views.data_export_download, name="data_export_download"),
+    path("moderation/", include("community.moderation.urls")),
     path("users/<str:username>/", account_views.profile, name="profile"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/shop/feed/", catalog_views.shop_feed, name="shop_feed"),

@@ -130,3 +130,19 @@ def register_reputation_admin():
 
 
 register_snippet(BadgeViewSet)  # «Значки» under Snippets
+
+
+
+@hooks.register("moderation_user_sections")
+def reputation_on_the_moderation_page(user):
+    """A user's latest reputation events and the votes they cast, on their moderation page."""
+    from community.moderation.selectors import UserSection
+    from community.qa.models import AnswerVote
+    from experts.models import ReputationEvent
+    from reviews.models import ReviewVote
+
+    events = list(ReputationEvent.objects.filter(user=user).order_by("-created", "-pk")[:20])
+    votes = {"reviews": ReviewVote.objects.filter(voter=user).count(),
+             "answers": AnswerVote.objects.filter(voter=user).count()}
+    return UserSection(title=_("Reputation and votes"), template="experts/admin/moderation_user.html",
+                       context={"events": events, "votes": votes}, order=10)

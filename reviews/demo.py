@@ -23,6 +23,7 @@ from community.moderation.services import flag
 from community.text import sanitize
 from reviews import aggregates, services
 from reviews import photos as photo_files
+from reviews.fake_signals import detect_fake_reviews
 from reviews.models import Review, ReviewPhoto, ReviewRevision, ReviewVote
 
 # Extra reviewers beside the demo shoppers, so that popular products get a dozen reviews.
@@ -246,10 +247,40 @@ def _seed(context: DemoContext, written: list[str]) -> None:
                 title, text, pros, cons = _review_text(rng, 5, DEFAULT_TOPIC)
                 services.review_create(author=novice, product=product, rating=5, title=title, text=text,
                                        pros=pros, cons=cons)
+    _fake_wave(context, products)
     aggregates.review_aggregates_rebuild()
     _flags_and_replies(context, reviews, authors, users)
+    signals = detect_fake_reviews()
+    context.log(f"reviews: fake-review signals raised {signals.raised} queue items")
     context.log(f"reviews: {Review.objects.count()} reviews, {ReviewVote.objects.count()} votes, "
                 f"{ReviewPhoto.objects.count()} photos")
+
+
+PROMO_ACCOUNTS = [("best_deals_24", "Лучшие цены"), ("happy_buyer_77", "Довольный покупатель"),
+                  ("top_review_5", "Отзывчик"), ("supershop_fan", "Фанат магазина"), ("mega_sale_ru", "Мега скидки")]
+PROMO_TEXT = ("Лучший товар который я покупал, качество отличное, доставка мгновенная, цена супер, "
+              "всем советую брать только здесь, пять звёзд без раздумий")
+
+
+def _fake_wave(context: DemoContext, products: list) -> None:
+    """A paid-review wave for the signals to catch: five three-day-old accounts give one product
+    five stars within hours, two of them with the same text."""
+    user_model = get_user_model()
+    target = products[len(products) // 2]
+    now = timezone.now()
+    for index, (username, name) in enumerate(PROMO_ACCOUNTS):
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            user = user_model.objects.create_user(username=username, email=f"{username}@example.ru",
+                                                  password=DEMO_PASSWORD)
+            user_model.objects.filter(pk=user.pk).update(date_joined=now - timedelta(days=3))
+            Profile.objects.update_or_create(user=user, defaults={"display_name": name})
+            user.refresh_from_db()
+        if Review.objects.filter(author=user, product=target).exists():
+            continue
+        text = PROMO_TEXT if index < 2 else f"{PROMO_TEXT.split(',')[index]}. Отличный товар, рекомендую!"
+        review = services.review_create(author=user, product=target, rating=5, title="Супер!", text=text)
+        Review.objects.filter(pk=review.pk).update(created=now - timedelta(hours=2 + index * 3))
 
 
 def _votes(context: DemoContext, reviews: list[Review], voters: list) -> None:

@@ -28,7 +28,8 @@ from wagtail.log_actions import log
 
 from community import events
 from community.catalog.models import ProductPage, Purchase
-from community.moderation.models import Flag, Status
+from community.moderation.models import Action, Status
+from community.moderation.sanctions import posting_refusal
 from community.moderation.services import can_moderate, initial_status
 from community.text import SanitizedText, sanitize
 from reviews import photos as photo_files
@@ -231,6 +232,7 @@ def review_create(
     """
     if author is None or not author.is_authenticated or not author.is_active:
         raise PermissionDenied(_("Log in to write a review."))
+    _check_not_sanctioned(author)
     existing = review_for_author(author=author, product=product)
     if existing is not None:
         raise ReviewExists(existing)
@@ -246,7 +248,8 @@ def review_create(
                     pros=clean.pros.source, pros_html=clean.pros.html,
                     cons=clean.cons.source, cons_html=clean.cons.html,
                     verified_purchase=_is_verified_buyer(author, product),
-                    status=initial_status(author),
+                    status=initial_status(author, product=product, text="\n".join(
+                        (clean.title, clean.text.source, clean.pros.source, clean.cons.source))),
                 )
                 _add_photos(review, processed, written)
                 if review.status == Status.PUBLISHED:
@@ -273,6 +276,7 @@ def review_update(
     """
     if editor is None or not editor.is_authenticated or editor.pk != review.author_id:
         raise PermissionDenied(_("Only the author can edit this review."))
+    _check_not_sanctioned(editor)
     clean = _clean(rating=rating, title=title, body=text, pros=pros, cons=cons,
                    follow_links=_follow_links(review.author))
     processed = _processed(photos)
@@ -319,12 +323,37 @@ def review_update(
     return locked
 
 
+def _remove_by_author(review: Review, *, actor) -> None:
+    """Mark a taken-down ``review`` removed at its author's request, keeping the moderator's
+    reason, its reports and its photos; audit-logged and sent as ``content_moderated``.
+
+    Call inside the transaction, with the review row locked and the author checked.
+    """
+    previous = review.status
+    review.status = Status.REMOVED
+    review.moderated_at = timezone.now()
+    review.save(update_fields=["status", "moderated_at"])
+    log(instance=review, action="wagtail.delete", user=actor, title=review.moderation_title()[:255],
+        data={"previous_status": previous, "status": review.status, "kept": True})
+    events.content_moderated.send(sender=Review, content=review, action=Action.REMOVE, moderator=actor,
+                                  previous_status=previous, reason=review.moderation_reason)
+
+
+def _check_not_sanctioned(user) -> None:
+    """A muted or banned user posts nothing (site-wide sanctions, ``community.moderation``)."""
+    refusal = posting_refusal(user)
+    if refusal:
+        raise ReviewError(refusal)
+
+
 def review_delete(*, actor, review: Review) -> None:
     """The author deletes their review: votes, photos, history and reply go with it.
 
     A published review leaves the stats and ``review_removed`` is sent, in the transaction;
-    the photo files are deleted after it commits. Raises ``PermissionDenied`` for anyone else
-    and :class:`ReviewError` for a review a moderator removed.
+    the photo files are deleted after it commits. A review a moderator hid or rejected is
+    marked removed instead and kept with its reports and the decision, so a strike survives.
+    Raises ``PermissionDenied`` for anyone else and :class:`ReviewError` for a review a
+    moderator removed.
     """
     if actor is None or not actor.is_authenticated or actor.pk != review.author_id:
         raise PermissionDenied(_("Only the author can delete this review."))
@@ -333,15 +362,18 @@ def review_delete(*, actor, review: Review) -> None:
         if locked.status == Status.REMOVED:
             # The moderators' decision stays on record (and a new review cannot replace it).
             raise ReviewError(_("This review was removed by a moderator and cannot be deleted."))
+        if locked.status in (Status.HIDDEN, Status.REJECTED) and locked.moderated_at is not None:
+            # A moderator's decision stays on record: the review is removed, not deleted, so its
+            # reports, the decision and any strike survive (the author cannot escape them).
+            _remove_by_author(locked, actor=actor)
+            return
         names = [name for photo in locked.photos.all() for name in photo.file_names]
         if locked.status == Status.PUBLISHED:
             _left_published(locked, locked.status)
         else:
             events.review_removed.send(sender=Review, review=locked, previous_status=locked.status)
         log(instance=locked, action="wagtail.delete", user=actor, title=locked.moderation_title()[:255])
-        Flag.objects.for_content(locked).delete()
-        for photo in locked.photos.all():
-            Flag.objects.for_content(photo).delete()
+        # Reports stay on record (the moderation queue closes its item when the row goes).
         locked.delete()
         photo_files.delete_files_on_commit(names)
 

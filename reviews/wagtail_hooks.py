@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from community import seo as core_seo
 from community.accounts.selectors import CabinetSection
 from community.catalog import home
 from community.catalog.models import HomePage, HomeSection, ProductPage, ProductSection
 from community.layout import AssetBundle
+from community.moderation.registry import ContentKind
 from community.moderation.viewsets import InspectPanel, ModeratedContentViewSet, ModerationFilterSet
 from reviews import notifications, selectors, seo, sitemaps, views
 from reviews.models import RATINGS, ProductReviewStats, Review, ReviewPhoto
@@ -166,6 +166,7 @@ class ReviewViewSet(ModeratedContentViewSet):
     model = Review
     icon = "comment"
     menu_label = _("Reviews")
+    menu_order = 10
     filterset_class = ReviewFilterSet
     list_display = ["__str__", "product", "author", "rating", "status", "flag_count", "created"]
     search_fields = ["title", "text"]
@@ -199,6 +200,7 @@ class ReviewPhotoViewSet(ModeratedContentViewSet):
     model = ReviewPhoto
     icon = "image"
     menu_label = _("Review photos")
+    menu_order = 11
     list_display = [ThumbnailColumn("thumbnail", label=_("Photo")), "review", "status", "flag_count", "created"]
     ordering = ["-created"]
     inspect_view_fields = ["review", "width", "height", "created"]
@@ -210,11 +212,18 @@ class ReviewPhotoViewSet(ModeratedContentViewSet):
         return [InspectPanel(_("Photo"), "reviews/admin/photos.html", {"photos": [obj]})]
 
 
-class ReviewAdminGroup(SnippetViewSetGroup):
-    items = (ReviewViewSet, ReviewPhotoViewSet)
-    menu_icon = "comment"
-    menu_label = _("Reviews")
-    menu_order = 240
+register_snippet(ReviewViewSet)
+register_snippet(ReviewPhotoViewSet)
 
 
-register_snippet(ReviewAdminGroup)
+@hooks.register("moderation_kinds")
+def review_moderation_kinds() -> list[ContentKind]:
+    """Reviews and single photos in the one moderation queue."""
+    return [
+        ContentKind(key="review", model=Review, label=_("Review"), product_path="product",
+                    excerpt=lambda r: " — ".join(part for part in (r.title, r.text) if part),
+                    admin_url_name="wagtailsnippets_reviews_review:inspect"),
+        ContentKind(key="review_photo", model=ReviewPhoto, label=_("Review photo"), author_path="review__author",
+                    product_path="review__product", excerpt=lambda p: p.moderation_title(),
+                    admin_url_name="wagtailsnippets_reviews_reviewphoto:inspect"),
+    ]

@@ -21,7 +21,7 @@ from chat.errors import ChatError
 from chat.models import Membership, Message, Room, RoomKind
 from chat.services import clean_client_id, clean_text, is_blank, message_post, require_user
 from chat.support import broadcast as support_broadcast
-from chat.support.models import Counter, Ticket, TicketStatus
+from chat.support.models import Counter, Ticket, TicketNote, TicketStatus
 from community import events, ratelimit
 
 SUBJECT_MAX_LENGTH = 200
@@ -100,7 +100,11 @@ def ticket_after_message(*, message: Message) -> None:
     author = message.author
     ticket.status = TicketStatus.OPEN if author.pk == ticket.customer_id else TicketStatus.WAITING
     ticket.updated = message.created
-    ticket.save(update_fields=["status", "updated"])
+    fields = ["status", "updated"]
+    if author.pk != ticket.customer_id and author.is_staff and ticket.first_response_at is None:
+        ticket.first_response_at = message.created  # the SLA clock's first answer
+        fields.append("first_response_at")
+    ticket.save(update_fields=fields)
     if ticket.status != previous:
         events.ticket_changed.send(sender=Ticket, ticket=ticket, previous_status=previous, actor=author)
         transaction.on_commit(partial(support_broadcast.ticket_changed, ticket.pk))
@@ -130,7 +134,11 @@ def _set_ticket_status(*, actor, ticket: Ticket, status: str, allowed_from: set[
         locked.status, locked.updated = status, now
         locked.closed_at = now if status == TicketStatus.CLOSED else None
         locked.closed_by = actor if status == TicketStatus.CLOSED else None
-        locked.save(update_fields=["status", "updated", "closed_at", "closed_by"])
+        if status == TicketStatus.CLOSED and locked.first_closed_at is None:
+            locked.first_closed_at = now  # the SLA clock's resolution
+        if previous == TicketStatus.CLOSED and status != TicketStatus.CLOSED:
+            locked.reopen_count += 1
+        locked.save(update_fields=["status", "updated", "closed_at", "closed_by", "first_closed_at", "reopen_count"])
         events.ticket_changed.send(sender=Ticket, ticket=locked, previous_status=previous, actor=actor)
         transaction.on_commit(partial(support_broadcast.ticket_changed, locked.pk))
     for field in ("status", "updated", "closed_at", "closed_by_id"):
@@ -187,3 +195,33 @@ def ticket_assign(*, actor, ticket: Ticket, assignee) -> Ticket:
         transaction.on_commit(partial(support_broadcast.ticket_changed, locked.pk))
     ticket.assignee, ticket.updated = assignee, locked.updated
     return ticket
+
+
+def _require_staff(actor) -> None:
+    require_user(actor)
+    if not actor.is_staff:
+        raise ChatError("forbidden", _("Only the support team can do this."))
+
+
+def ticket_note_add(*, author, ticket: Ticket, text: str) -> TicketNote:
+    """An internal note by staff (never shown to the customer)."""
+    _require_staff(author)
+    text = (text or "").strip()
+    if not text:
+        raise ChatError("invalid", _("Write the note."))
+    if len(text) > 4000:
+        raise ChatError("invalid", _("A note is at most 4000 characters."))
+    with transaction.atomic():
+        return TicketNote.objects.create(ticket=ticket, author=author, text=text)
+
+
+def ticket_tags_set(*, actor, ticket: Ticket, tags) -> None:
+    """Set the ticket's topics (staff)."""
+    _require_staff(actor)
+    with transaction.atomic():
+        ticket.tags.set(tags)
+
+
+def ticket_claim(*, actor, ticket: Ticket) -> Ticket:
+    """Take a ticket: assign it to oneself (staff)."""
+    return ticket_assign(actor=actor, ticket=ticket, assignee=actor)

@@ -16,17 +16,24 @@ from chat.errors import ChatError
 from chat.models import MESSAGE_MAX_LENGTH
 from chat.support import selectors as support_selectors
 from chat.support import services
-from chat.support.models import Ticket, TicketStatus
+from chat.support.models import CannedReply, Ticket, TicketStatus
 
 
 class TicketAdminForm(WagtailAdminModelForm):
+    claim = forms.BooleanField(label=_("Take this ticket (assign it to me)"), required=False)
+    canned = forms.ModelChoiceField(label=_("Canned reply"), required=False, queryset=CannedReply.objects.all(),
+                                    help_text=_("Sent as the answer when the answer box is empty."))
     reply = forms.CharField(label=_("Answer the customer"), required=False, max_length=MESSAGE_MAX_LENGTH,
                             widget=forms.Textarea(attrs={"rows": 5}),
                             help_text=_("Sent to the ticket's dialog as a message from you."))
+    note = forms.CharField(label=_("Internal note"), required=False, max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("Seen by the support team only, never by the customer."))
 
     class Meta:
         model = Ticket
-        fields = ["status", "assignee"]
+        fields = ["status", "assignee", "tags"]
+        widgets = {"tags": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,6 +46,7 @@ class TicketEditView(generic.EditView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["dialog"] = selectors.message_page(room=self.object.room, limit=200)
+        context["notes"] = list(self.object.notes.select_related("author"))
         return context
 
     def save_instance(self):
@@ -46,11 +54,19 @@ class TicketEditView(generic.EditView):
         data = self.form.cleaned_data
         ticket = Ticket.objects.select_related("room").get(pk=self.object.pk)
         actor = self.request.user
-        if data["assignee"] != ticket.assignee:
+        if data.get("claim"):
+            services.ticket_claim(actor=actor, ticket=ticket)
+        elif data["assignee"] != ticket.assignee:
             services.ticket_assign(actor=actor, ticket=ticket, assignee=data["assignee"])
+        if set(data["tags"]) != set(ticket.tags.all()):
+            services.ticket_tags_set(actor=actor, ticket=ticket, tags=data["tags"])
+        if data.get("note", "").strip():
+            services.ticket_note_add(author=actor, ticket=ticket, text=data["note"])
         # The status field counts only when staff changed it: an answer alone moves an open
         # ticket to "waiting for customer" by itself.
         original, reply = ticket.status, data["reply"].strip()
+        if not reply and data.get("canned"):
+            reply = data["canned"].body
         status = data["status"] if data["status"] != original else None
         if ticket.is_closed and status:
             services.ticket_reopen(actor=actor, ticket=ticket)
@@ -86,11 +102,12 @@ class TicketViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = False
     edit_view_class = TicketEditView
-    list_display = ["code", "subject", "customer", "status", "assignee", "updated"]
-    list_filter = ["status", "assignee"]
+    list_display = ["code", "subject", "customer", "status", "assignee", "first_response_at", "updated"]
+    list_filter = ["status", "assignee", "tags"]
     search_fields = ["subject"]
     ordering = ["-updated"]
-    edit_handler = ObjectList([FieldPanel("status"), FieldPanel("assignee"), FieldPanel("reply")],
+    edit_handler = ObjectList([FieldPanel("status"), FieldPanel("claim"), FieldPanel("assignee"), FieldPanel("tags"),
+                               FieldPanel("canned"), FieldPanel("reply"), FieldPanel("note")],
                               base_form_class=TicketAdminForm)
 
     index_view_class = TicketIndexView

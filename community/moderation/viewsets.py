@@ -29,18 +29,21 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import InspectView
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.models import ModelLogEntry
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from community.admin_roles import ModerationPermissionPolicy
@@ -160,17 +163,45 @@ class ModerateView(WagtailAdminTemplateMixin, FormView):
         return redirect(self.inspect_url_name, quote(self.object.pk))
 
 
+class ModerationIndexView(SnippetIndexView):
+    """Lists readable at 1280 px: the title column first and wide (words never broken), booleans
+    as icons, empty values as a dash — whatever fields a kind lists."""
+
+    def _get_title_column(self, field_name, column_class=None, **kwargs):
+        kwargs.setdefault("classname", "moderation-title")
+        if column_class is None:
+            return super()._get_title_column(field_name, **kwargs)
+        return super()._get_title_column(field_name, column_class, **kwargs)
+
+    def _get_custom_column(self, field_name, column_class=Column, **kwargs):
+        if column_class is Column and _is_boolean(self.model, field_name):
+            column_class = BooleanColumn
+        column = super()._get_custom_column(field_name, column_class, **kwargs)
+        column.empty_value_display = "—"
+        return column
+
+
+def _is_boolean(model, field_name: str) -> bool:
+    try:
+        return isinstance(model._meta.get_field(field_name), models.BooleanField)
+    except FieldDoesNotExist:  # a method or a lookup path: shown as it is
+        return False
+
+
 class ModeratedContentViewSet(SnippetViewSet):
     """Admin listing, inspection and moderation of one kind of user content."""
 
     inspect_view_enabled = True
+    index_view_class = ModerationIndexView
     inspect_view_class = ModerationInspectView
     moderate_view_class = ModerateView
     list_per_page = 50
     copy_view_enabled = False
     icon = "warning"
     add_to_admin_menu = True
-    menu_order = 250
+    # Every kind's list goes under «Модерация» (community.moderation.wagtail_hooks), once.
+    menu_hook = "register_moderation_menu_item"
+    menu_order = 50
 
     def on_register(self):
         ModerationPermissionPolicy.register_for(self.model)

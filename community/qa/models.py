@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from community.accounts.trust import links_followed
 from community.catalog.models import ProductPage
@@ -122,7 +123,7 @@ class Answer(ModeratedContent):
 
     class Meta:
         verbose_name = _("answer")
-        verbose_name_plural = _("answers")
+        verbose_name_plural = pgettext_lazy("the model's name", "answers")
         ordering = ["-score", "created", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["author", "question"], name="qa_answer_one_per_author"),

@@ -25,6 +25,7 @@ from community import events
 from community.accounts.trust import links_followed
 from community.catalog.models import ProductPage, Purchase
 from community.moderation.models import Action, Flag, Status
+from community.moderation.sanctions import posting_refusal
 from community.moderation.services import initial_status
 from community.qa import terms
 from community.qa.extensions import question_recipients
@@ -65,6 +66,13 @@ def _require_user(user, message: str) -> None:
         raise QAError(message, code="login_required")
     if not user.is_active:
         raise QAError(_("Your account is disabled."), code="forbidden")
+
+
+def _require_not_sanctioned(user) -> None:
+    """A muted or banned user posts nothing (site-wide sanctions, ``community.moderation``)."""
+    refusal = posting_refusal(user)
+    if refusal:
+        raise QAError(refusal, code="forbidden")
 
 
 def _clean_title(title: str) -> str:
@@ -117,6 +125,7 @@ def question_ask(*, author, product: ProductPage, title: str, details: str = "")
     for a pending question that happens when a moderator approves it.
     """
     _require_user(author, _("Log in to ask a question."))
+    _require_not_sanctioned(author)
     if not product.live:
         raise QAError(_("This product is not available."), code="not_found")
     title = _clean_title(title)
@@ -126,7 +135,7 @@ def question_ask(*, author, product: ProductPage, title: str, details: str = "")
         question = Question(
             product=product, author=author, title=title, slug=terms.slug_for(title),
             title_terms=terms.stored_terms(title), details=details_text.source, details_html=details_text.html,
-            status=initial_status(author),
+            status=initial_status(author, text=f"{title}\n{details_text.source}", product=product),
         )
         question.save()
         QuestionFollow.objects.get_or_create(question=question, user=author)
@@ -150,6 +159,7 @@ def publish_question(question: Question) -> None:
 def question_update(*, actor, question: Question, title: str, details: str = "") -> Question:
     """The asker edits the title and details; the slug follows the title (old URLs redirect)."""
     _require_user(actor, _("Log in to edit your question."))
+    _require_not_sanctioned(actor)
     title = _clean_title(title)
     details_text = _sanitized(details, field="details", max_length=DETAILS_MAX_LENGTH, required=False,
                               follow_links=question.follow_links())
@@ -248,6 +258,7 @@ def answer_post(*, author, question: Question, text: str) -> Answer:
     is refused: they edit the first one instead.
     """
     _require_user(author, _("Log in to answer."))
+    _require_not_sanctioned(author)
     with transaction.atomic():
         locked = _lock_question(question)
         _require_published_question(locked)
@@ -265,7 +276,7 @@ def answer_post(*, author, question: Question, text: str) -> Answer:
             question=locked, author=author, text=text_value.source, text_html=text_value.html,
             is_staff_answer=author.is_staff,
             is_verified_buyer=Purchase.objects.filter(user=author, product_id=locked.product_id).exists(),
-            status=initial_status(author),
+            status=initial_status(author, text=text_value.source, product=locked.product),
         )
         answer.set_derived()
         try:
@@ -295,6 +306,7 @@ def publish_answer(answer: Answer) -> None:
 def answer_update(*, actor, answer: Answer, text: str) -> Answer:
     """The author edits their answer; its votes and badges stay."""
     _require_user(actor, _("Log in to edit your answer."))
+    _require_not_sanctioned(actor)
     with transaction.atomic():
         locked = _lock_answer(answer)
         if locked.author_id != actor.pk:

@@ -105,7 +105,6 @@ def register_qa_log_actions(actions):
 # list and adds its own blocks to the inspect page.
 
 from wagtail.snippets.models import register_snippet  # noqa: E402
-from wagtail.snippets.views.snippets import SnippetViewSetGroup  # noqa: E402
 
 from community.moderation.viewsets import InspectPanel, ModeratedContentViewSet  # noqa: E402
 from community.qa.models import Answer, Question  # noqa: E402
@@ -115,6 +114,7 @@ class QuestionViewSet(ModeratedContentViewSet):
     model = Question
     icon = "help"
     menu_label = _("Questions")
+    menu_order = 20
     list_display = ["title", "product", "author", "status", "answer_count", "vote_score", "flag_count", "created"]
     search_fields = ["title", "details"]
     search_backend_name = None  # plain database lookups: questions are not in Wagtail's search index
@@ -141,6 +141,7 @@ class AnswerViewSet(ModeratedContentViewSet):
     model = Answer
     icon = "comment"
     menu_label = _("Answers")
+    menu_order = 21
     list_display = ["__str__", "question", "author", "status", "is_staff_answer", "is_verified_buyer", "score",
                     "flag_count", "created"]
     search_fields = ["text"]
@@ -157,14 +158,22 @@ class AnswerViewSet(ModeratedContentViewSet):
                              {"url": obj.get_url(), "is_public": obj.is_published and obj.question.is_published})]
 
 
-class QAAdminGroup(SnippetViewSetGroup):
-    items = (QuestionViewSet, AnswerViewSet)
-    menu_icon = "help"
-    menu_label = _("Questions and answers")
-    menu_order = 245
+register_snippet(QuestionViewSet)
+register_snippet(AnswerViewSet)
 
 
-register_snippet(QAAdminGroup)
+@hooks.register("moderation_kinds")
+def qa_moderation_kinds():
+    """Questions and answers in the one moderation queue."""
+    from community.moderation.registry import ContentKind
+
+    return [
+        ContentKind(key="question", model=Question, label=_("Question"), product_path="product",
+                    excerpt=lambda q: " — ".join(part for part in (q.title, q.details) if part),
+                    admin_url_name="wagtailsnippets_qa_question:inspect"),
+        ContentKind(key="answer", model=Answer, label=_("Answer"), product_path="question__product",
+                    excerpt=lambda a: a.text, admin_url_name="wagtailsnippets_qa_answer:inspect"),
+    ]
 
 
 for _hook in (seo.product_questions_changed, seo.product_answers_changed):

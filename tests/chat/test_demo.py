@@ -4,8 +4,9 @@ import io
 
 from chat import demo
 from chat.models import Message, Room, RoomKind
-from chat.support.models import Ticket, TicketStatus
+from chat.support.models import CannedReply, Ticket, TicketNote, TicketStatus
 from community.demo import DemoContext
+from community.moderation.models import Flag
 from tests.factories import UserFactory
 
 
@@ -23,6 +24,10 @@ def test_the_chat_demo_is_realistic_and_idempotent(page_tree):
     assert Room.objects.filter(kind=RoomKind.DIRECT).count() >= 3
     assert Room.objects.filter(kind=RoomKind.LOUNGE).exists()
     assert set(Ticket.objects.values_list("status", flat=True)) == set(TicketStatus.values)
+    assert Ticket.objects.filter(tags__isnull=False).count() == Ticket.objects.count() > 50
+    assert TicketNote.objects.exists() and CannedReply.objects.count() == 3
+    assert Ticket.objects.filter(first_response_at__isnull=False, first_closed_at__isnull=False).count() > 50
+    assert Flag.objects.filter(content_type__model="message", reason="spam").count() == 1
     assert [t.code for t in Ticket.objects.order_by("number")][:2] == ["T-000001", "T-000002"]
     for room in Room.objects.all():
         ids = list(room.messages.order_by("created").values_list("id", flat=True))

@@ -94,6 +94,13 @@ def test_every_page_kind_is_valid_html_signed_out_and_signed_in(demo, client, tm
         response = client.get(url)
         assert response.status_code == 200, (name, url, response.status_code)
         pages[f"{name} (signed in)"] = response.content.decode()
+    # The account of an author with a moderator's decision and an appeal (the demo's elena).
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="elena"))
+    cabinet = client.get("/cabinet/").content.decode()
+    assert "moderation-decisions" in cabinet
+    pages["cabinet with moderation decisions"] = cabinet
 
     skips = {name: found for name, html in pages.items() if (found := heading_skips(html))}
     assert skips == {}, f"headings that skip a level: {skips}"

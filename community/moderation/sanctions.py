@@ -1,0 +1,136 @@
+"""Site-wide sanctions on users: mute (cannot post for N days) and ban (cannot sign in or post).
+
+A ban also makes the account inactive, so Django's authentication refuses it everywhere — the
+log-in form, an existing session (HTTP) and the websocket's session alike; :func:`posting_refusal`
+is what every write path of user content asks (reviews, questions, answers, chat), so a muted
+or banned user cannot post by any path. Every sanction and its lifting is audit-logged, sent as
+the ``user_sanctioned`` event and shown to the user in their account.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from community import events
+from community.moderation.models import Sanction, SanctionKind
+
+MAX_MUTE_DAYS = 3650
+
+
+class SanctionError(Exception):
+    """A sanction request that cannot be carried out; the message is shown to the moderator."""
+
+
+def _check(moderator, user) -> None:
+    from community.moderation.services import can_moderate
+
+    if not can_moderate(moderator):
+        raise PermissionDenied(_("Only moderators can do this."))
+    if user.pk == moderator.pk:
+        raise SanctionError(_("You cannot sanction yourself."))
+    if user.is_superuser or can_moderate(user):
+        raise SanctionError(_("Moderators and administrators cannot be sanctioned here."))
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise SanctionError(_("Give a reason: the user will see it."))
+    if len(reason) > 1000:
+        raise SanctionError(_("The reason must be at most 1000 characters."))
+    return reason
+
+
+def user_mute(*, moderator, user=None, user_id: int | None = None, days: int, reason: str) -> Sanction:
+    """Mute ``user`` site-wide for ``days`` days (1…3650): they read but cannot post."""
+    user = user or get_user_model().objects.get(pk=user_id)
+    _check(moderator, user)
+    reason = _reason(reason)
+    if not isinstance(days, int) or not 1 <= days <= MAX_MUTE_DAYS:
+        raise SanctionError(_("Mute for 1 to %(max)d days.") % {"max": MAX_MUTE_DAYS})
+    with transaction.atomic():
+        sanction = Sanction.objects.create(user=user, kind=SanctionKind.MUTE, reason=reason, created_by=moderator,
+                                           until=timezone.now() + timedelta(days=days))
+        _log_and_send(sanction, moderator, "community.moderation.mute", data={"days": days})
+    return sanction
+
+
+def user_ban(*, moderator, user, reason: str) -> Sanction:
+    """Ban ``user``: the account is deactivated (no signing in, sessions end) until unbanned."""
+    _check(moderator, user)
+    reason = _reason(reason)
+    with transaction.atomic():
+        locked = get_user_model().objects.select_for_update().get(pk=user.pk)
+        if Sanction.objects.in_force().filter(user=locked, kind=SanctionKind.BAN).exists():
+            raise SanctionError(_("This user is already banned."))
+        sanction = Sanction.objects.create(user=locked, kind=SanctionKind.BAN, reason=reason, created_by=moderator)
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        _log_and_send(sanction, moderator, "community.moderation.ban")
+    user.is_active = False
+    return sanction
+
+
+def user_unsanction(*, moderator, user, reason: str) -> list[Sanction]:
+    """Lift every mute and ban in force on ``user`` (a ban lifted reactivates the account)."""
+    _check(moderator, user)
+    reason = _reason(reason)
+    with transaction.atomic():
+        locked = get_user_model().objects.select_for_update().get(pk=user.pk)
+        lifted = list(Sanction.objects.in_force().filter(user=locked).select_for_update())
+        if not lifted:
+            raise SanctionError(_("This user is neither muted nor banned."))
+        now = timezone.now()
+        for sanction in lifted:
+            sanction.lifted_at, sanction.lifted_by, sanction.lift_reason = now, moderator, reason
+            sanction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+            if sanction.kind == SanctionKind.BAN:
+                locked.is_active = True
+                locked.save(update_fields=["is_active"])
+        log(instance=locked, action="community.moderation.unsanction", user=moderator, title=str(locked),
+            data={"reason": reason, "lifted": [s.kind for s in lifted]})
+        events.user_sanctioned.send(sender=Sanction, user=locked, sanction=None, lifted=lifted, moderator=moderator)
+    user.is_active = locked.is_active
+    return lifted
+
+
+def _log_and_send(sanction: Sanction, moderator, action: str, data: dict | None = None) -> None:
+    log(instance=sanction.user, action=action, user=moderator, title=str(sanction.user),
+        data={"reason": sanction.reason, "until": sanction.until.isoformat() if sanction.until else None,
+              **(data or {})})
+    events.user_sanctioned.send(sender=Sanction, user=sanction.user, sanction=sanction, lifted=[], moderator=moderator)
+
+
+def posting_refusal(user, *, allow_muted: bool = False) -> str | None:
+    """Why ``user`` may not post right now (a mute or ban in force), or None. One query.
+
+    ``allow_muted``: only a ban refuses (support tickets stay open to muted customers).
+    """
+    if user is None or not user.is_authenticated:
+        return None
+    in_force = Sanction.objects.in_force().filter(user_id=user.pk)
+    if allow_muted:
+        in_force = in_force.filter(kind=SanctionKind.BAN)
+    sanction = in_force.order_by("kind", "-until").first()
+    if sanction is None:
+        return None
+    if sanction.kind == SanctionKind.BAN:
+        return _("Your account is banned: %(reason)s") % {"reason": sanction.reason}
+    return _("You cannot post until %(until)s: %(reason)s") % {
+        "until": formats.date_format(timezone.localtime(sanction.until), "DATETIME_FORMAT"),
+        "reason": sanction.reason,
+    }
+
+
+def sanctions_in_force(user_ids) -> dict[int, list[Sanction]]:
+    found: dict[int, list[Sanction]] = {}
+    for sanction in Sanction.objects.in_force().filter(user_id__in=set(user_ids)):
+        found.setdefault(sanction.user_id, []).append(sanction)
+    return found
