@@ -127,14 +127,17 @@ class ParsedQuery:
     def stems(self) -> set[str]:
         return {stem(w) for w in self.all_words}
 
-    def fts5_match(self) -> str:
-        """An FTS5 MATCH expression over stemmed columns: every term and phrase must occur.
+    def fts5_match(self, *, column: str = "") -> str:
+        """An FTS5 MATCH expression over stemmed columns: every term and phrase must occur
+        (in ``column`` only, when given).
 
         Every part is a quoted string built from our own word characters, so nothing the
         visitor types can become FTS5 syntax.
         """
         parts = [f'"{stem(w)}"' for w in self.terms]
         parts += ['"' + " ".join(stem(w) for w in phrase) + '"' for phrase in self.phrases]
+        if column:
+            parts = [f"{column} : {part}" for part in parts]
         return " AND ".join(parts)
 
 

@@ -18,6 +18,7 @@ and :func:`search.engines.base.facets_from_cube` derives each facet from it.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -42,8 +43,14 @@ from search.records import PRODUCT, REVIEW, SearchRecord
 
 logger = logging.getLogger(__name__)
 
-CANDIDATES: int | None = 1000  # None: rank every match (the exact ranking bench/search.py compares with)
-FACET_SAMPLE = 5000
+# Relevance is (title tier, stored static score, id): records whose title holds every query word
+# and phrase come first, then the rest, each by ``popularity`` (a product's reviews, a review's
+# helpfulness, a question's votes and answers), newest id first among equals. Every part of
+# that order is known without reading a document's text, so each tier's first page comes
+# straight from the index on (popularity, id), however common the words: exact, not sampled.
+# True ranks every match in one sort instead (the reference bench/search.py compares with).
+EXACT_RANKING = False
+FACET_SAMPLE = 2000
 # Words every review uses whatever the product («пользуюсь», «минусов», «месяц»): never a mention.
 MENTION_FILLER = """
     пользуюсь пользовался пользуемся минусы минусов плюсы плюсов год года месяц месяца месяцев неделю недели
@@ -260,21 +267,38 @@ class DatabaseEngine(SearchEngine):
     def _cube(self, parsed, filters: Filters, match_from: str, match_where: str, match_params: list):
         """Matches counted by every facet value at once; returns (rows, scale).
 
-        Where the dialect samples (SQLite) and a query matches more than ``FACET_SAMPLE``
-        records, the first ``FACET_SAMPLE`` are counted and ``scale`` extrapolates them to the
-        number of matches; otherwise the counts are exact and ``scale`` is None.
+        A query with more than ``FACET_SAMPLE`` matches is counted from a sample and ``scale``
+        extrapolates it to all matches (the page marks such counts "≈"): on SQLite the first
+        ``FACET_SAMPLE`` matches, scaled by the exact number of matches (FTS5 counts them fast);
+        on PostgreSQL the matches on randomly chosen table pages (``TABLESAMPLE SYSTEM``),
+        scaled by the share of pages read. Otherwise the counts are exact and ``scale`` is None.
         """
         scope_sql, scope_params = filter_sql(filters, facets=False)
+        where, params = f"{match_where} AND {scope_sql}", match_params + scope_params
+        percent = None
+        if not parsed.is_empty and not self.dialect.SAMPLE:
+            percent = self.dialect.sample_percent(match_from, where, params)
         sample = self.dialect.SAMPLE and not parsed.is_empty
-        inner = (f"SELECT {_CUBE_COLUMNS} FROM {match_from} WHERE {match_where} AND {scope_sql}"  # noqa: S608
-                 + (" LIMIT %s" if sample else ""))
-        params = match_params + scope_params + ([FACET_SAMPLE] if sample else [])
+        source = match_from if percent is None else f"{match_from} TABLESAMPLE SYSTEM (%s) REPEATABLE (20)"
+        inner = f"SELECT {_CUBE_COLUMNS} FROM {source} WHERE {where}" + (" LIMIT %s" if sample else "")  # noqa: S608
+        params = ([] if percent is None else [percent]) + params + ([FACET_SAMPLE] if sample else [])
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {_CUBE_COLUMNS}, COUNT(*) FROM ({inner}) e GROUP BY {_CUBE_COLUMNS}", params)  # noqa: S608
             cube = [CubeRow(kind, cat, cat_title or "", brand or "", stars, band,
                             None if stock is None else bool(stock), None if acc is None else bool(acc),
                             None if ver is None else bool(ver), count)
                     for kind, cat, cat_title, brand, stars, band, stock, acc, ver, count in cursor.fetchall()]
+            if percent is not None:
+                if cube:
+                    return cube, 100.0 / percent
+                # The planner's estimate was far off and the pages read held no match: count all.
+                cursor.execute(f"SELECT {_CUBE_COLUMNS}, COUNT(*) FROM {match_from} WHERE {where}"  # noqa: S608
+                               f" GROUP BY {_CUBE_COLUMNS}", params[1:])
+                cube = [CubeRow(kind, cat, cat_title or "", brand or "", stars, band,
+                                None if stock is None else bool(stock), None if acc is None else bool(acc),
+                                None if ver is None else bool(ver), count)
+                        for kind, cat, cat_title, brand, stars, band, stock, acc, ver, count in cursor.fetchall()]
+                return cube, None
             if not sample or sum(r.count for r in cube) < FACET_SAMPLE:
                 return cube, None
             if scope_params:
@@ -434,13 +458,6 @@ class _Postgres:
     def query_text(parsed: analysis.ParsedQuery) -> str:
         return analysis.normalize(parsed.text)
 
-    @staticmethod
-    def title_query(parsed: analysis.ParsedQuery) -> str:
-        """A ``to_tsquery`` text matching titles only (weight A); words are [0-9a-zа-я] only."""
-        parts = [f"{w}:A" for w in parsed.terms]
-        parts += ["(" + " <-> ".join(f"{w}:A" for w in phrase) + ")" for phrase in parsed.phrases]
-        return " & ".join(parts)
-
     def hits(self, parsed, filters: Filters, sort: str, limit: int, offset: int):
         where, params = filter_sql(filters)
         if parsed.is_empty:
@@ -450,32 +467,61 @@ class _Postgres:
             return _with_snippets(SearchEntry.objects.raw(sql, params + [limit, offset]), set())
         text = self.query_text(parsed)
         if sort in _ORDER and sort != "popular":
-            page_sql = (f"SELECT e.id, 0 AS score FROM search_searchentry e"  # noqa: S608
+            page_sql = (f"SELECT e.id, 0 AS tier FROM search_searchentry e"  # noqa: S608
                         f" WHERE e.vector @@ websearch_to_tsquery('russian', %s) AND {where}"
                         f" ORDER BY {_ORDER[sort]} LIMIT %s OFFSET %s")
             page_params = [text] + params + [limit, offset]
         else:
-            # Bounded candidates: titles that match first, then any match, each at most CANDIDATES.
-            page_sql = (
-                "WITH cand AS MATERIALIZED ("  # noqa: S608
-                f" (SELECT e.id FROM search_searchentry e WHERE e.vector @@ to_tsquery('russian', %s) AND {where}"
-                "  LIMIT %s)"
-                f" UNION (SELECT e.id FROM search_searchentry e WHERE e.vector @@ websearch_to_tsquery('russian', %s)"
-                f"  AND {where} LIMIT %s))"
-                " SELECT e.id, ts_rank(e.vector, websearch_to_tsquery('russian', %s)) AS score"
-                " FROM cand JOIN search_searchentry e ON e.id = cand.id ORDER BY score DESC, e.id DESC"
-                " LIMIT %s OFFSET %s"
-            )
-            # LIMIT NULL is no limit in PostgreSQL: CANDIDATES = None ranks every match.
-            page_params = ([self.title_query(parsed) or text] + params + [CANDIDATES, text] + params
-                           + [CANDIDATES, text, limit, offset])
-        outer_order = _ORDER[sort] if sort in _ORDER and sort != "popular" else "page.score DESC, e.id DESC"
+            page_sql, page_params = self.ranked_page(parsed, where, params, limit, offset)
+        outer_order = (_ORDER[sort] if sort in _ORDER and sort != "popular"
+                       else "page.tier DESC, e.popularity DESC, e.id DESC")
         sql = (f"SELECT {_HIT_COLUMNS}, ts_headline('russian', e.body, websearch_to_tsquery('russian', %s), %s)"  # noqa: S608
                f" AS headline FROM ({page_sql}) page JOIN search_searchentry e ON e.id = page.id ORDER BY {outer_order}")
         rows = list(SearchEntry.objects.raw(sql, [text, self.HEADLINE] + page_params))
         for row in rows:
             row.snippet = analysis.headline_to_html(row.headline)
         return rows
+
+    def ranked_page(self, parsed, where: str, params: list, limit: int, offset: int) -> tuple[str, list]:
+        """The ids (and tiers) of one page by relevance (see ``EXACT_RANKING``)."""
+        text = title = self.query_text(parsed)
+        matches = "e.vector @@ websearch_to_tsquery('russian', %s)"
+        in_title = "e.title_vector @@ websearch_to_tsquery('russian', %s)"
+        if EXACT_RANKING:
+            sql = (f"SELECT e.id, CASE WHEN {in_title} THEN 1 ELSE 0 END AS tier FROM search_searchentry e"  # noqa: S608
+                   f" WHERE {matches} AND {where} ORDER BY tier DESC, e.popularity DESC, e.id DESC LIMIT %s OFFSET %s")
+            return sql, [title, text] + params + [limit, offset]
+        # Each tier walks the (popularity, id) index and stops at the page's end; only the rows
+        # it passes are tested against the query (or, for a rare word, GIN finds the few matches).
+        branch = ("(SELECT e.id, {tier} AS tier, e.popularity FROM search_searchentry e WHERE {match} AND {where}"
+                  " ORDER BY e.popularity DESC, e.id DESC LIMIT %s)")
+        sql = ("SELECT c.id, c.tier FROM ("  # noqa: S608
+               # Only the title's own GIN index finds this tier; the whole-text condition is
+               # checked on its few rows (IS TRUE keeps the planner from scanning both indexes).
+               + branch.format(tier=1, match=f"{in_title} AND ({matches}) IS TRUE", where=where)
+               + " UNION ALL "
+               + branch.format(tier=0, match=f"{matches} AND NOT {in_title}", where=where)
+               + ") c ORDER BY c.tier DESC, c.popularity DESC, c.id DESC LIMIT %s OFFSET %s")
+        return sql, ([title, text] + params + [limit + offset] + [text, title] + params + [limit + offset]
+                     + [limit, offset])
+
+    def sample_percent(self, match_from: str, match_where: str, params: list) -> float | None:
+        """The share of the table to sample for facet counts, or None to count every match.
+
+        The planner's estimate of the matches (from the ``tsvector`` statistics; one EXPLAIN,
+        no rows read) decides: up to ``FACET_SAMPLE`` matches are counted exactly; beyond,
+        about ``FACET_SAMPLE`` rows of randomly chosen table pages are.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {match_from} WHERE {match_where}", params)  # noqa: S608
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            if plan[0]["Plan"]["Plan Rows"] <= FACET_SAMPLE:
+                return None
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_searchentry'::regclass")
+            rows = cursor.fetchone()[0]
+        percent = 100.0 * FACET_SAMPLE / rows if rows and rows > 0 else 100.0
+        return percent if percent < 100 else None
 
     def similar_terms(self, word: str) -> list[tuple[str, int]]:
         with connection.cursor() as cursor:
@@ -521,15 +567,30 @@ class _Sqlite:
             sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM {match_from}"  # noqa: S608
                    f" WHERE {match_where} AND {where} ORDER BY {order} LIMIT %s OFFSET %s")
             return _with_snippets(SearchEntry.objects.raw(sql, match_params + params + [limit, offset]), parsed.stems)
-        # Relevance over bounded candidates: bm25 (titles weigh 10, text 4) of the first
-        # CANDIDATES matches, so a very common word does not score every match.
-        bound = " LIMIT %s" if CANDIDATES is not None else ""
-        sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM ("  # noqa: S608
-               f" SELECT e.id AS cid, bm25(search_fts, 10.0, 4.0) AS score FROM {match_from}"
-               f" WHERE {match_where} AND {where}{bound}"
-               ") c JOIN search_searchentry e ON e.id = c.cid ORDER BY c.score, e.id DESC LIMIT %s OFFSET %s")
-        sql_params = match_params + params + ([CANDIDATES] if CANDIDATES is not None else []) + [limit, offset]
-        return _with_snippets(SearchEntry.objects.raw(sql, sql_params), parsed.stems)
+        page_sql, page_params = self.ranked_page(parsed, where, params, limit, offset)
+        sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM ({page_sql}) page"  # noqa: S608
+               " JOIN search_searchentry e ON e.id = page.id ORDER BY page.tier DESC, e.popularity DESC, e.id DESC")
+        return _with_snippets(SearchEntry.objects.raw(sql, page_params), parsed.stems)
+
+    @staticmethod
+    def ranked_page(parsed, where: str, params: list, limit: int, offset: int) -> tuple[str, list]:
+        """The ids (and tiers) of one page by relevance (see ``EXACT_RANKING``)."""
+        text, title = parsed.fts5_match(), parsed.fts5_match(column="title")
+        matches = "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+        in_title = "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+        if EXACT_RANKING:
+            sql = (f"SELECT e.id, CASE WHEN {in_title} THEN 1 ELSE 0 END AS tier FROM search_searchentry e"  # noqa: S608
+                   f" WHERE {matches} AND {where} ORDER BY tier DESC, e.popularity DESC, e.id DESC LIMIT %s OFFSET %s")
+            return sql, [title, text] + params + [limit, offset]
+        branch = ("SELECT * FROM (SELECT e.id, {tier} AS tier, e.popularity FROM search_searchentry e"
+                  " WHERE {match} AND {where} ORDER BY e.popularity DESC, e.id DESC LIMIT %s)")
+        sql = ("SELECT c.id, c.tier FROM ("  # noqa: S608
+               + branch.format(tier=1, match=in_title, where=where)
+               + " UNION ALL "
+               + branch.format(tier=0, match=f"{matches} AND NOT {in_title}", where=where)
+               + ") c ORDER BY c.tier DESC, c.popularity DESC, c.id DESC LIMIT %s OFFSET %s")
+        return sql, ([title] + params + [limit + offset] + [text, title] + params + [limit + offset]
+                     + [limit, offset])
 
     def similar_terms(self, word: str) -> list[tuple[str, int]]:
         trigrams = {word[i:i + 3] for i in range(len(word) - 2)}
