@@ -114,6 +114,7 @@ class ParsedQuery:
     text: str
     terms: list[str] = field(default_factory=list)
     phrases: list[list[str]] = field(default_factory=list)
+    any_word: bool = False  # match records with any of the words, not all
 
     @property
     def is_empty(self) -> bool:
@@ -138,13 +139,18 @@ class ParsedQuery:
         parts += ['"' + " ".join(stem(w) for w in phrase) + '"' for phrase in self.phrases]
         if column:
             parts = [f"{column} : {part}" for part in parts]
-        return " AND ".join(parts)
+        return (" OR " if self.any_word else " AND ").join(parts)
+
+    def tsquery_any(self) -> str:
+        """A ``to_tsquery`` text matching any word (words are [0-9a-zа-я] only: no syntax)."""
+        return " | ".join(self.all_words)
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Split a cleaned query into terms and "quoted phrases"; operators are just characters."""
-    parsed = ParsedQuery(text=text)
-    normalized = normalize(text)
+def parse_query(text: str, *, any_word: bool = False) -> ParsedQuery:
+    """Split a cleaned query into terms and "quoted phrases"; operators are just characters.
+    With ``any_word`` the words are alternatives and quotes mean nothing."""
+    parsed = ParsedQuery(text=text.replace('"', " ") if any_word else text, any_word=any_word)
+    normalized = normalize(parsed.text)
     for index, chunk in enumerate(normalized.split('"')):
         found = [w for w in words(chunk) if is_meaningful(w)]
         if index % 2 == 1 and len(found) > 1:

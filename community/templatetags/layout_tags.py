@@ -41,3 +41,13 @@ def header_items(context) -> SafeString:
         item_template = context.template.engine.get_template(item.template)
         parts.append(item_template.render(context.new({**item.context, "request": request})))
     return mark_safe("".join(parts))  # noqa: S308 - each part is an autoescaped template
+
+
+@register.simple_tag
+def product_card_details(product) -> SafeString:
+    """What apps add to a product card (``product_card_details`` hook: ``fn(product)`` → HTML or
+    ""), from data their ``product_card_queryset`` hook loaded with the cards."""
+    from wagtail import hooks
+
+    return format_html_join("", "{}", ((part,) for hook in hooks.get_hooks("product_card_details")
+                                       if (part := hook(product))))

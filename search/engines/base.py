@@ -60,6 +60,8 @@ class SearchRequest:
     page: int = 1
     page_size: int = PAGE_SIZE
     with_facets: bool = True
+    # Records with any of the words (not all), ranked by how well they match ("similar questions").
+    match_any: bool = False
 
 
 @dataclass

@@ -4,16 +4,18 @@ Records live in :class:`search.models.SearchEntry`. What differs by database is 
 query matches, ranks and highlights, kept in the two dialect classes at the end:
 
 * PostgreSQL: a generated ``tsvector`` (``russian`` configuration: Russian Snowball for
-  Cyrillic, English Snowball for Latin words; title weight A, text B) with a GIN index,
-  ``websearch_to_tsquery``, ``ts_rank`` over *bounded candidates* (at most ``CANDIDATES``
-  rows whose title matches plus as many that match anywhere, so a common word does not rank
-  every match), ``ts_headline`` computed for the page's hits only, and pg_trgm for "did you
-  mean" and autocomplete.
-* SQLite: FTS5 over stems computed in Python (:mod:`search.analysis`), ``bm25`` with the
-  title weighted, highlights in Python, and an FTS5 trigram table over the vocabulary.
+  Cyrillic, English Snowball for Latin words; title weight A, text B) with a GIN index and a
+  title-only ``title_vector`` with its own, ``websearch_to_tsquery``, ``ts_headline`` computed
+  for the page's hits only, and pg_trgm for "did you mean" and autocomplete.
+* SQLite: FTS5 over stems computed in Python (:mod:`search.analysis`), highlights in Python,
+  and an FTS5 trigram table over the vocabulary.
 
-Facet counts are exact: one grouped query counts the matches by every facet value at once,
-and :func:`search.engines.base.facets_from_cube` derives each facet from it.
+Relevance is the same on both (see ``EXACT_RANKING``): title matches first, then the stored
+static score, so a page comes from an index walk whatever the number of matches.
+
+Facet counts: one grouped query counts the matches by every facet value at once, and
+:func:`search.engines.base.facets_from_cube` derives each facet from it; exact up to
+``FACET_SAMPLE`` matches, beyond that from a sample, scaled and marked approximate («≈»).
 """
 
 from __future__ import annotations
@@ -232,7 +234,7 @@ class DatabaseEngine(SearchEngine):
     # --- reads ----------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResults:
-        parsed = analysis.parse_query(request.query)
+        parsed = analysis.parse_query(request.query, any_word=request.match_any)
         filters = request.filters
         match_from, match_where, match_params = self.dialect.match(parsed)
         total, facets, approximate = 0, {}, False
@@ -270,42 +272,36 @@ class DatabaseEngine(SearchEngine):
         A query with more than ``FACET_SAMPLE`` matches is counted from a sample and ``scale``
         extrapolates it to all matches (the page marks such counts "≈"): on SQLite the first
         ``FACET_SAMPLE`` matches, scaled by the exact number of matches (FTS5 counts them fast);
-        on PostgreSQL the matches on randomly chosen table pages (``TABLESAMPLE SYSTEM``),
-        scaled by the share of pages read. Otherwise the counts are exact and ``scale`` is None.
+        on PostgreSQL the matches on randomly chosen table pages (``TABLESAMPLE SYSTEM``, about
+        ``FACET_SAMPLE`` rows), scaled by the share of the table read. Otherwise the counts are
+        exact and ``scale`` is None.
         """
         scope_sql, scope_params = filter_sql(filters, facets=False)
         where, params = f"{match_where} AND {scope_sql}", match_params + scope_params
-        percent = None
-        if not parsed.is_empty and not self.dialect.SAMPLE:
-            percent = self.dialect.sample_percent(match_from, where, params)
+        if not parsed.is_empty and not self.dialect.SAMPLE and self.dialect.sampled(match_from, where, params):
+            percent = self.dialect.SAMPLE_PERCENT
+            sql = (f"SELECT {_CUBE_COLUMNS}, COUNT(*), {percent} FROM (SELECT {_CUBE_COLUMNS}"  # noqa: S608
+                   f" FROM {match_from} TABLESAMPLE SYSTEM ({percent}) REPEATABLE (20) WHERE {where}) e"
+                   f" GROUP BY {_CUBE_COLUMNS}")
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [FACET_SAMPLE, FACET_SAMPLE] + params)
+                rows = cursor.fetchall()
+            if rows:
+                return [_cube_row(row[:-1]) for row in rows], 100.0 / float(rows[0][-1])
+            # The estimate was far off and the pages read held no match: count them all.
         sample = self.dialect.SAMPLE and not parsed.is_empty
-        source = match_from if percent is None else f"{match_from} TABLESAMPLE SYSTEM (%s) REPEATABLE (20)"
-        inner = f"SELECT {_CUBE_COLUMNS} FROM {source} WHERE {where}" + (" LIMIT %s" if sample else "")  # noqa: S608
-        params = ([] if percent is None else [percent]) + params + ([FACET_SAMPLE] if sample else [])
+        inner = f"SELECT {_CUBE_COLUMNS} FROM {match_from} WHERE {where}" + (" LIMIT %s" if sample else "")  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {_CUBE_COLUMNS}, COUNT(*) FROM ({inner}) e GROUP BY {_CUBE_COLUMNS}", params)  # noqa: S608
-            cube = [CubeRow(kind, cat, cat_title or "", brand or "", stars, band,
-                            None if stock is None else bool(stock), None if acc is None else bool(acc),
-                            None if ver is None else bool(ver), count)
-                    for kind, cat, cat_title, brand, stars, band, stock, acc, ver, count in cursor.fetchall()]
-            if percent is not None:
-                if cube:
-                    return cube, 100.0 / percent
-                # The planner's estimate was far off and the pages read held no match: count all.
-                cursor.execute(f"SELECT {_CUBE_COLUMNS}, COUNT(*) FROM {match_from} WHERE {where}"  # noqa: S608
-                               f" GROUP BY {_CUBE_COLUMNS}", params[1:])
-                cube = [CubeRow(kind, cat, cat_title or "", brand or "", stars, band,
-                                None if stock is None else bool(stock), None if acc is None else bool(acc),
-                                None if ver is None else bool(ver), count)
-                        for kind, cat, cat_title, brand, stars, band, stock, acc, ver, count in cursor.fetchall()]
-                return cube, None
+            cursor.execute(f"SELECT {_CUBE_COLUMNS}, COUNT(*) FROM ({inner}) e GROUP BY {_CUBE_COLUMNS}",  # noqa: S608
+                           params + ([FACET_SAMPLE] if sample else []))
+            cube = [_cube_row(row) for row in cursor.fetchall()]
             if not sample or sum(r.count for r in cube) < FACET_SAMPLE:
                 return cube, None
             if scope_params:
-                count_sql = f"SELECT COUNT(*) FROM {match_from} WHERE {match_where} AND {scope_sql}"  # noqa: S608
+                count_sql = f"SELECT COUNT(*) FROM {match_from} WHERE {where}"  # noqa: S608
             else:  # the full-text index alone counts the matches, no join
                 count_sql = f"SELECT COUNT(*) FROM search_fts WHERE {match_where}"  # noqa: S608
-            cursor.execute(count_sql, match_params + scope_params)
+            cursor.execute(count_sql, params)
             return cube, cursor.fetchone()[0] / FACET_SAMPLE
 
     def suggest(self, prefix: str, *, limit: int = 8) -> list[Suggestion]:
@@ -393,6 +389,12 @@ class DatabaseEngine(SearchEngine):
         return [(forms[stem].most_common(1)[0][0], n) for _score, n, stem in scored[:limit]]
 
 
+def _cube_row(row) -> CubeRow:
+    kind, cat, cat_title, brand, stars, band, stock, accepted, verified, count = row
+    return CubeRow(kind, cat, cat_title or "", brand or "", stars, band, None if stock is None else bool(stock),
+                   None if accepted is None else bool(accepted), None if verified is None else bool(verified), count)
+
+
 def _entry(record: SearchRecord) -> SearchEntry:
     return SearchEntry(
         key=record.key, kind=record.kind, object_id=record.object_id, product_id=record.product_id,
@@ -436,7 +438,7 @@ def _categories() -> list[tuple[str, str, str]]:
 
 
 class _Postgres:
-    SAMPLE = False  # GIN bitmap scans count every match fast enough (see bench/search.py)
+    SAMPLE = False  # no cheap "first N matches" here: random pages instead (see DatabaseEngine._cube)
     HEADLINE = ("StartSel=" + analysis.HEADLINE_START + ", StopSel=" + analysis.HEADLINE_STOP
                 + ", MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=1, FragmentDelimiter=\" … \"")
 
@@ -452,6 +454,8 @@ class _Postgres:
     def match(self, parsed: analysis.ParsedQuery) -> tuple[str, str, list]:
         if parsed.is_empty:
             return "search_searchentry e", "1 = 1", []
+        if parsed.any_word:
+            return "search_searchentry e", "e.vector @@ to_tsquery('russian', %s)", [parsed.tsquery_any()]
         return "search_searchentry e", "e.vector @@ websearch_to_tsquery('russian', %s)", [self.query_text(parsed)]
 
     @staticmethod
@@ -466,6 +470,8 @@ class _Postgres:
                    f" ORDER BY {order} LIMIT %s OFFSET %s")
             return _with_snippets(SearchEntry.objects.raw(sql, params + [limit, offset]), set())
         text = self.query_text(parsed)
+        if parsed.any_word:
+            return self.any_word_hits(parsed, where, params, limit, offset)
         if sort in _ORDER and sort != "popular":
             page_sql = (f"SELECT e.id, 0 AS tier FROM search_searchentry e"  # noqa: S608
                         f" WHERE e.vector @@ websearch_to_tsquery('russian', %s) AND {where}"
@@ -481,6 +487,16 @@ class _Postgres:
         for row in rows:
             row.snippet = analysis.headline_to_html(row.headline)
         return rows
+
+    def any_word_hits(self, parsed, where: str, params: list, limit: int, offset: int):
+        """Records with any of the words, the most matched words first (``ts_rank`` over every
+        match: used within one product, where the matches are few)."""
+        words = parsed.tsquery_any()
+        sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source,"  # noqa: S608
+               " ts_rank(e.vector, to_tsquery('russian', %s)) AS score FROM search_searchentry e"
+               f" WHERE e.vector @@ to_tsquery('russian', %s) AND {where}"
+               " ORDER BY score DESC, e.popularity DESC, e.id DESC LIMIT %s OFFSET %s")
+        return _with_snippets(SearchEntry.objects.raw(sql, [words, words] + params + [limit, offset]), parsed.stems)
 
     def ranked_page(self, parsed, where: str, params: list, limit: int, offset: int) -> tuple[str, list]:
         """The ids (and tiers) of one page by relevance (see ``EXACT_RANKING``)."""
@@ -505,23 +521,18 @@ class _Postgres:
         return sql, ([title, text] + params + [limit + offset] + [text, title] + params + [limit + offset]
                      + [limit, offset])
 
-    def sample_percent(self, match_from: str, match_where: str, params: list) -> float | None:
-        """The share of the table to sample for facet counts, or None to count every match.
-
-        The planner's estimate of the matches (from the ``tsvector`` statistics; one EXPLAIN,
-        no rows read) decides: up to ``FACET_SAMPLE`` matches are counted exactly; beyond,
-        about ``FACET_SAMPLE`` rows of randomly chosen table pages are.
-        """
+    def sampled(self, match_from: str, match_where: str, params: list) -> bool:
+        """Whether to count facets from a sample: the planner estimates more than
+        ``FACET_SAMPLE`` matches (from the ``tsvector`` statistics; one EXPLAIN, no rows read)."""
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {match_from} WHERE {match_where}", params)  # noqa: S608
             plan = cursor.fetchone()[0]
-            plan = json.loads(plan) if isinstance(plan, str) else plan
-            if plan[0]["Plan"]["Plan Rows"] <= FACET_SAMPLE:
-                return None
-            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_searchentry'::regclass")
-            rows = cursor.fetchone()[0]
-        percent = 100.0 * FACET_SAMPLE / rows if rows and rows > 0 else 100.0
-        return percent if percent < 100 else None
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return plan[0]["Plan"]["Plan Rows"] > FACET_SAMPLE
+
+    # About FACET_SAMPLE rows of randomly chosen pages (the share computed in the same query).
+    SAMPLE_PERCENT = ("(SELECT least(100, 100.0 * %s / greatest(reltuples, 1)) FROM pg_class"
+                      " WHERE oid = 'search_searchentry'::regclass)")
 
     def similar_terms(self, word: str) -> list[tuple[str, int]]:
         with connection.cursor() as cursor:
@@ -566,6 +577,11 @@ class _Sqlite:
             order = _ORDER.get(sort, _ORDER["popular"])
             sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM {match_from}"  # noqa: S608
                    f" WHERE {match_where} AND {where} ORDER BY {order} LIMIT %s OFFSET %s")
+            return _with_snippets(SearchEntry.objects.raw(sql, match_params + params + [limit, offset]), parsed.stems)
+        if parsed.any_word:  # the most matched words first (bm25; within one product: few matches)
+            sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM {match_from}"  # noqa: S608
+                   f" WHERE {match_where} AND {where} ORDER BY bm25(search_fts, 10.0, 4.0), e.popularity DESC,"
+                   " e.id DESC LIMIT %s OFFSET %s")
             return _with_snippets(SearchEntry.objects.raw(sql, match_params + params + [limit, offset]), parsed.stems)
         page_sql, page_params = self.ranked_page(parsed, where, params, limit, offset)
         sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM ({page_sql}) page"  # noqa: S608
