@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 # True ranks every match in one sort instead (the reference bench/search.py compares with).
 EXACT_RANKING = False
 FACET_SAMPLE = 2000
+WALK_COUNT_CAP = 100_000  # SQLite: matches counted (at most) to choose how a tier's page is read
 # Words every review uses whatever the product («пользуюсь», «минусов», «месяц»): never a mention.
 MENTION_FILLER = """
     пользуюсь пользовался пользуемся минусы минусов плюсы плюсов год года месяц месяца месяцев неделю недели
@@ -598,15 +599,35 @@ class _Sqlite:
             sql = (f"SELECT e.id, CASE WHEN {in_title} THEN 1 ELSE 0 END AS tier FROM search_searchentry e"  # noqa: S608
                    f" WHERE {matches} AND {where} ORDER BY tier DESC, e.popularity DESC, e.id DESC LIMIT %s OFFSET %s")
             return sql, [title, text] + params + [limit, offset]
+        # Each tier's page: where its matches are dense, walk the (popularity, id) index and probe
+        # FTS5 for each row until the page is full; where they are few, read them all and sort.
+        # One query counts both tiers' matches (up to a cap) to choose.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)),"
+                " (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)),"
+                " (SELECT max(id) FROM search_searchentry)", [title, WALK_COUNT_CAP, text, WALK_COUNT_CAP])
+            in_title_count, match_count, size = cursor.fetchone()
+        wanted = limit + offset
+
+        def dense(count: int) -> bool:
+            # Reading every match costs ~count row lookups; walking ~wanted * size / count FTS5
+            # probes, each about 60 lookups' worth (measured): walk when that is cheaper.
+            return count * count > 60 * wanted * (size or 1)
+
+        probe = "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s AND rowid = e.id)"
+        listed = "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+        title_match = probe if dense(in_title_count) else listed
+        rest_match = (f"{probe} AND NOT {probe}" if dense(match_count - in_title_count)
+                      else f"{listed} AND NOT {listed}")
         branch = ("SELECT * FROM (SELECT e.id, {tier} AS tier, e.popularity FROM search_searchentry e"
                   " WHERE {match} AND {where} ORDER BY e.popularity DESC, e.id DESC LIMIT %s)")
         sql = ("SELECT c.id, c.tier FROM ("  # noqa: S608
-               + branch.format(tier=1, match=in_title, where=where)
+               + branch.format(tier=1, match=title_match, where=where)
                + " UNION ALL "
-               + branch.format(tier=0, match=f"{matches} AND NOT {in_title}", where=where)
+               + branch.format(tier=0, match=rest_match, where=where)
                + ") c ORDER BY c.tier DESC, c.popularity DESC, c.id DESC LIMIT %s OFFSET %s")
-        return sql, ([title] + params + [limit + offset] + [text, title] + params + [limit + offset]
-                     + [limit, offset])
+        return sql, ([title] + params + [wanted] + [text, title] + params + [wanted] + [limit, offset])
 
     def similar_terms(self, word: str) -> list[tuple[str, int]]:
         trigrams = {word[i:i + 3] for i in range(len(word) - 2)}

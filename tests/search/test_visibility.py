@@ -15,7 +15,7 @@ from community.moderation.services import moderate
 from search.engines import get_engine
 from search.engines.base import SearchRequest
 from search.records import key_for
-from tests.conftest import run_queued_tasks
+from tests.conftest import run_queued_tasks as _run_queued_tasks
 from tests.qa.factories import answer, ask
 from tests.reviews.factories import published_review, write_review
 
@@ -25,6 +25,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def _trusted_by_default(settings):
     settings.MODERATION_PREMODERATE_FIRST = 0
+
+
+def run_queued_tasks() -> None:
+    """The queue's tasks, run by django-tasks-db's worker code (it locks rows: in a transaction)."""
+    with transaction.atomic():
+        _run_queued_tasks()
 
 
 def keys(query: str) -> set[str]:
