@@ -228,12 +228,11 @@ def main(argv: list[str]) -> None:
                 totals.append(results.total if results else 0)
                 searched = outcome.searched_for or text
                 fast = [h.key for h in results.hits] if results else []
-                bounded = database.CANDIDATES
-                database.CANDIDATES = None  # the exact ranking: every match ranked
+                database.EXACT_RANKING = True  # the reference: every match ranked in one sort
                 try:
                     exact = engine.search(SearchRequest(query=searched, filters=filters, with_facets=False)).hits
                 finally:
-                    database.CANDIDATES = bounded
+                    database.EXACT_RANKING = False
                 overlaps.append(_overlap(fast, [h.key for h in exact]))
             rows.append((name, _percentiles(samples), statistics.mean(overlaps), int(statistics.median(totals))))
         samples = []

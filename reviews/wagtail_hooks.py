@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -108,6 +109,22 @@ def helpful_reviews_home_section(request: HttpRequest, page: HomePage) -> HomeSe
         return None
     return HomeSection(key="helpful-reviews", title=_("Helpful reviews"), template="reviews/home_section.html",
                        items=reviews, order=10, assets=("reviews",))
+
+
+@hooks.register("product_card_queryset")
+def cards_with_rating(queryset):
+    """Product cards load the stored rating aggregates in the same query (a join)."""
+    return queryset.select_related("review_stats")
+
+
+@hooks.register("product_card_details")
+def card_rating(product: ProductPage) -> str:
+    """«★ 4,5 · 12 отзывов» on a product card, or «Нет отзывов»; from the joined aggregates only
+    (a card whose query did not join them shows nothing rather than costing a query)."""
+    if "review_stats" not in product._state.fields_cache:
+        return ""
+    stats = product._state.fields_cache["review_stats"]
+    return render_to_string("reviews/product_card_rating.html", {"stats": stats if stats and stats.review_count else None})
 
 
 @hooks.register("page_assets")

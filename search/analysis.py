@@ -114,6 +114,7 @@ class ParsedQuery:
     text: str
     terms: list[str] = field(default_factory=list)
     phrases: list[list[str]] = field(default_factory=list)
+    any_word: bool = False  # match records with any of the words, not all
 
     @property
     def is_empty(self) -> bool:
@@ -127,21 +128,29 @@ class ParsedQuery:
     def stems(self) -> set[str]:
         return {stem(w) for w in self.all_words}
 
-    def fts5_match(self) -> str:
-        """An FTS5 MATCH expression over stemmed columns: every term and phrase must occur.
+    def fts5_match(self, *, column: str = "") -> str:
+        """An FTS5 MATCH expression over stemmed columns: every term and phrase must occur
+        (in ``column`` only, when given).
 
         Every part is a quoted string built from our own word characters, so nothing the
         visitor types can become FTS5 syntax.
         """
         parts = [f'"{stem(w)}"' for w in self.terms]
         parts += ['"' + " ".join(stem(w) for w in phrase) + '"' for phrase in self.phrases]
-        return " AND ".join(parts)
+        if column:
+            parts = [f"{column} : {part}" for part in parts]
+        return (" OR " if self.any_word else " AND ").join(parts)
+
+    def tsquery_any(self) -> str:
+        """A ``to_tsquery`` text matching any word (words are [0-9a-zа-я] only: no syntax)."""
+        return " | ".join(self.all_words)
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Split a cleaned query into terms and "quoted phrases"; operators are just characters."""
-    parsed = ParsedQuery(text=text)
-    normalized = normalize(text)
+def parse_query(text: str, *, any_word: bool = False) -> ParsedQuery:
+    """Split a cleaned query into terms and "quoted phrases"; operators are just characters.
+    With ``any_word`` the words are alternatives and quotes mean nothing."""
+    parsed = ParsedQuery(text=text.replace('"', " ") if any_word else text, any_word=any_word)
+    normalized = normalize(parsed.text)
     for index, chunk in enumerate(normalized.split('"')):
         found = [w for w in words(chunk) if is_meaningful(w)]
         if index % 2 == 1 and len(found) > 1:

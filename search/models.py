@@ -47,6 +47,8 @@ class SearchEntry(models.Model):
         indexes = [
             models.Index(fields=["kind", "-date"], name="search_entry_kind_date"),
             models.Index(fields=["product_id", "kind"], name="search_entry_product_kind"),
+            # Relevance walks this index tier by tier (search.engines.database.EXACT_RANKING).
+            models.Index(fields=["-popularity", "-id"], name="search_entry_popularity"),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,8 @@
 """Search listens to the domain events (community/events.py) and Wagtail's page signals.
 
 Every receiver only names the records that changed; :func:`search.indexer.schedule` updates
-them after the commit. A review changes its own record and its product's (rating, count); an
+them in the background after the commit, :func:`search.indexer.schedule_now` right after it
+(whatever may have become invisible: moderation, removal, unpublishing). A review changes its own record and its product's (rating, count); an
 answer changes its question's record (the question's text includes its published answers).
 """
 
@@ -18,7 +19,7 @@ from community.catalog.models import CategoryPage, ProductPage
 from community.qa.models import Answer, Question
 from reviews.models import Review
 from search.engines.database import forget_categories
-from search.indexer import schedule
+from search.indexer import schedule, schedule_now
 from search.records import PRODUCT, QUESTION, REVIEW, key_for, product_related_keys
 
 
@@ -34,7 +35,7 @@ def review_changed(sender, review: Review, **kwargs) -> None:
 
 @receiver(events.review_removed, dispatch_uid="search.review_removed")
 def review_removed(sender, review: Review, **kwargs) -> None:
-    schedule(_review_keys(review))
+    schedule_now(_review_keys(review))
 
 
 @receiver(events.review_voted, dispatch_uid="search.review_voted")
@@ -75,11 +76,11 @@ def stock_changed(sender, product: ProductPage, **kwargs) -> None:
 def content_moderated(sender, content, **kwargs) -> None:
     """Hidden, removed, approved or restored content: its record (and its parent's)."""
     if isinstance(content, Review):
-        schedule(_review_keys(content))
+        schedule_now(_review_keys(content))
     elif isinstance(content, Question):
-        schedule([key_for(QUESTION, content.pk)])
+        schedule_now([key_for(QUESTION, content.pk)])
     elif isinstance(content, Answer):
-        schedule([key_for(QUESTION, content.question_id)])
+        schedule_now([key_for(QUESTION, content.question_id)])
 
 
 @receiver(events.question_asked, dispatch_uid="search.question_asked")
@@ -113,7 +114,7 @@ def answer_accepted(sender, answer: Answer, **kwargs) -> None:
 def product_page_changed(sender, instance, **kwargs) -> None:
     """A product (un)published: it, and with it its reviews and questions, enter or leave."""
     if isinstance(instance, ProductPage):
-        schedule(product_related_keys(instance.pk))
+        schedule_now(product_related_keys(instance.pk))
     elif isinstance(instance, CategoryPage):
         transaction.on_commit(forget_categories)
 
@@ -129,4 +130,4 @@ def product_deleted(sender, instance: ProductPage, **kwargs) -> None:
     from search.models import SearchEntry
 
     keys = list(SearchEntry.objects.filter(product_id=instance.pk).values_list("key", flat=True))
-    schedule(keys)
+    schedule_now(keys)

@@ -234,3 +234,28 @@ def category_products(*, category_path: str, params: QueryDict) -> CategoryProdu
         cards = {p.pk: p for p in product_cards(ProductPage.objects.filter(pk__in=ids))}
         pager = Pager(results.page, results.num_pages, results.total, [cards[pk] for pk in ids if pk in cards])
     return CategoryProducts(facets=results.facets, filters=filters, sort=sort, pager=pager, query_string=query_string)
+
+
+def similar_question_ids(*, product_id: int, text: str, limit: int, exclude_id: int | None = None) -> list[int]:
+    """Ids of the product's published questions like ``text`` (the engine's word forms, ё, both
+    languages), best first: those whose titles share at least half (rounded down, at least
+    one) of the text's words.
+
+    Any word may match (the engine ranks the records sharing the most first); the half rule
+    keeps a question that shares one word of five from being offered as "similar".
+    """
+    cleaned = analysis.clean_query(text)
+    wanted = analysis.parse_query(cleaned).stems
+    if not wanted:
+        return []
+    needed = max(1, len(wanted) // 2)
+    results = get_engine().search(SearchRequest(
+        query=cleaned, filters=Filters(kinds=("question",), product_id=product_id), page_size=limit * 4,
+        with_facets=False, match_any=True))
+    found = []
+    for hit in results.hits:
+        shared = len(wanted & {analysis.stem(w) for w in analysis.words(hit.title)})
+        if hit.object_id != exclude_id and shared >= needed:
+            found.append((-shared, hit.object_id))
+    found.sort(key=lambda row: row[0])  # stable: the engine's order among equals
+    return [pk for _shared, pk in found[:limit]]

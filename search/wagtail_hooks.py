@@ -39,3 +39,9 @@ def category_filters(request: HttpRequest, page: CategoryPage) -> CategoryListin
         page=listing.pager, sort=listing.sort, sort_options=selectors.CATEGORY_SORTS,
         query_string=listing.query_string,
     )
+
+
+@hooks.register("qa_similar_questions")
+def similar_questions(*, product_id: int, text: str, limit: int, exclude_id: int | None) -> list[int]:
+    """«Похожие вопросы» while asking: the product's questions found by the engine."""
+    return selectors.similar_question_ids(product_id=product_id, text=text, limit=limit, exclude_id=exclude_id)

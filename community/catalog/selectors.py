@@ -11,6 +11,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.paginator import Page as PaginatorPage
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
@@ -41,10 +42,15 @@ class ProductListing:
 
 
 def product_cards(queryset: QuerySet[ProductPage]) -> QuerySet[ProductPage]:
-    """Products ready for cards: the main image with its card rendition prefetched."""
-    return queryset.prefetch_related(
+    """Products ready for cards: the main image with its card rendition prefetched, and what
+    the ``product_card_details`` apps show (each app's ``product_card_queryset`` hook joins its
+    stored aggregates, so a card costs no query of its own)."""
+    queryset = queryset.prefetch_related(
         Prefetch("main_image", queryset=get_image_model().objects.prefetch_renditions(CARD_RENDITION))
     )
+    for hook in hooks.get_hooks("product_card_queryset"):
+        queryset = hook(queryset)
+    return queryset
 
 
 def category_products(*, category: CategoryPage, sort: str = "", page: str | int | None = 1) -> ProductListing:

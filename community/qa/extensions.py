@@ -12,6 +12,12 @@ Q&A never imports those apps; they register Wagtail hooks that these functions c
     queries). The level and Expert badges need no hook: the one author component
     (``{% author %}``) shows them from the profile.
 
+``qa_similar_questions``
+    callables ``(*, product_id, text, limit, exclude_id) -> list[int] | None``: the ids of
+    published questions about the product like ``text``, best first, or None to leave it to
+    the next hook. The search app answers through its engine (word forms, ё, both languages);
+    without a hook Q&A falls back to comparing crude title stems.
+
 Whether an author's links are followed is not a hook: ``community.accounts.trust.links_followed``
 decides it for Q&A as for reviews and chat.
 """
@@ -76,3 +82,12 @@ def extra_author_badges(*, users: Iterable, product) -> dict[int, list[AuthorBad
             result.setdefault(user_id, []).extend(badges)
     return result
 
+
+
+def similar_question_ids(*, product_id: int, text: str, limit: int, exclude_id: int | None) -> list[int] | None:
+    """The first answer of a ``qa_similar_questions`` hook, or None when no hook answers."""
+    for hook in hooks.get_hooks("qa_similar_questions"):
+        found = hook(product_id=product_id, text=text, limit=limit, exclude_id=exclude_id)
+        if found is not None:
+            return list(found)
+    return None

@@ -18,7 +18,7 @@ from community.catalog.models import ProductPage
 from community.moderation.models import Status
 from community.moderation.services import can_moderate
 from community.qa import terms
-from community.qa.extensions import AuthorBadge, extra_author_badges
+from community.qa.extensions import AuthorBadge, extra_author_badges, similar_question_ids
 from community.qa.models import Answer, AnswerVote, Question, QuestionFollow, QuestionVote
 
 QUESTIONS_PER_PAGE = 20
@@ -267,9 +267,20 @@ def similar_questions(*, product: ProductPage, text: str, limit: int = SIMILAR_L
                       exclude_id: int | None = None) -> list[Question]:
     """Published questions about ``product`` whose titles share most of ``text``'s words.
 
-    A candidate must share at least half of the text's meaningful word stems; the best
-    overlap comes first, then the most answered. One query (at most 200 candidates).
+    The ``qa_similar_questions`` hook answers when an app registers it (the search engine); one
+    more query loads its questions. Otherwise a candidate must share at least half of the
+    text's meaningful word stems; the best overlap comes first, then the most answered. One
+    query (at most 200 candidates).
     """
+    ids = similar_question_ids(product_id=product.pk, text=text, limit=limit, exclude_id=exclude_id)
+    if ids is not None:
+        by_id = {q.pk: q for q in Question.objects.published().filter(product=product, pk__in=ids[:limit])
+                 .exclude(pk=exclude_id or 0)
+                 .only("pk", "title", "slug", "title_terms", "answer_count", "accepted_answer_id", "product_id")}
+        found = [by_id[pk] for pk in ids if pk in by_id][:limit]
+        for question in found:
+            question.product = product
+        return found
     wanted = terms.stems(text)
     if not wanted:
         return []

@@ -54,3 +54,13 @@ def site_nav(context, items: bool = True) -> SafeString:
     return format_html_join("", pattern, (
         (link.url, mark_safe(' aria-current="page"') if path == link.url else "", link.label)  # noqa: S308
         for link in layout.nav_links(request) if link.in_header or not items))
+
+
+@register.simple_tag
+def product_card_details(product) -> SafeString:
+    """What apps add to a product card (``product_card_details`` hook: ``fn(product)`` → HTML or
+    ""), from data their ``product_card_queryset`` hook loaded with the cards."""
+    from wagtail import hooks
+
+    return format_html_join("", "{}", ((part,) for hook in hooks.get_hooks("product_card_details")
+                                       if (part := hook(product))))

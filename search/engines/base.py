@@ -60,6 +60,8 @@ class SearchRequest:
     page: int = 1
     page_size: int = PAGE_SIZE
     with_facets: bool = True
+    # Records with any of the words (not all), ranked by how well they match ("similar questions").
+    match_any: bool = False
 
 
 @dataclass
@@ -136,31 +138,41 @@ class CubeRow:
     count: int
 
 
-def _passes(row: CubeRow, filters: Filters, skip: str = "") -> bool:
-    checks = {
-        "kinds": lambda: not filters.kinds or row.kind in filters.kinds,
-        "categories": lambda: not filters.categories or row.category_id in filters.categories,
-        "brands": lambda: not filters.brands or row.brand in filters.brands,
-        "stars_min": lambda: filters.stars_min is None or (row.stars is not None and row.stars >= filters.stars_min),
-        "price_bands": lambda: not filters.price_bands or row.price_band in filters.price_bands,
-        "in_stock": lambda: not filters.in_stock or bool(row.in_stock),
-        "accepted": lambda: not filters.accepted or bool(row.accepted),
-        "verified": lambda: not filters.verified or bool(row.verified),
-    }
-    return all(check() for name, check in checks.items() if name != skip)
+def _failures(row: CubeRow, filters: Filters) -> list[str]:
+    """The facets whose chosen values ``row`` does not have (plain ifs: this runs per cube row)."""
+    failed = []
+    if filters.kinds and row.kind not in filters.kinds:
+        failed.append("kinds")
+    if filters.categories and row.category_id not in filters.categories:
+        failed.append("categories")
+    if filters.brands and row.brand not in filters.brands:
+        failed.append("brands")
+    if filters.stars_min is not None and (row.stars is None or row.stars < filters.stars_min):
+        failed.append("stars_min")
+    if filters.price_bands and row.price_band not in filters.price_bands:
+        failed.append("price_bands")
+    if filters.in_stock and not row.in_stock:
+        failed.append("in_stock")
+    if filters.accepted and not row.accepted:
+        failed.append("accepted")
+    if filters.verified and not row.verified:
+        failed.append("verified")
+    return failed
 
 
 def facets_from_cube(rows: Iterable[CubeRow], filters: Filters) -> tuple[int, dict[str, list[FacetValue]]]:
     """The total and exact facet counts; each facet counted with every *other* filter applied,
     so choosing a value still shows how many its siblings have."""
-    rows = list(rows)
-    total = sum(r.count for r in rows if _passes(r, filters))
+    total = 0
     counters: dict[str, Counter] = {name: Counter() for name in Filters.FACETS}
     titles: dict[int, str] = {}
     for row in rows:
-        for name in Filters.FACETS:
-            if not _passes(row, filters, skip=name):
-                continue
+        failed = _failures(row, filters)
+        if len(failed) > 1:
+            continue  # outside every facet's count
+        if not failed:
+            total += row.count
+        for name in failed or Filters.FACETS:
             if name == "kinds":
                 counters[name][row.kind] += row.count
             elif name == "categories" and row.category_id is not None:

@@ -4,20 +4,23 @@ Records live in :class:`search.models.SearchEntry`. What differs by database is 
 query matches, ranks and highlights, kept in the two dialect classes at the end:
 
 * PostgreSQL: a generated ``tsvector`` (``russian`` configuration: Russian Snowball for
-  Cyrillic, English Snowball for Latin words; title weight A, text B) with a GIN index,
-  ``websearch_to_tsquery``, ``ts_rank`` over *bounded candidates* (at most ``CANDIDATES``
-  rows whose title matches plus as many that match anywhere, so a common word does not rank
-  every match), ``ts_headline`` computed for the page's hits only, and pg_trgm for "did you
-  mean" and autocomplete.
-* SQLite: FTS5 over stems computed in Python (:mod:`search.analysis`), ``bm25`` with the
-  title weighted, highlights in Python, and an FTS5 trigram table over the vocabulary.
+  Cyrillic, English Snowball for Latin words; title weight A, text B) with a GIN index and a
+  title-only ``title_vector`` with its own, ``websearch_to_tsquery``, ``ts_headline`` computed
+  for the page's hits only, and pg_trgm for "did you mean" and autocomplete.
+* SQLite: FTS5 over stems computed in Python (:mod:`search.analysis`), highlights in Python,
+  and an FTS5 trigram table over the vocabulary.
 
-Facet counts are exact: one grouped query counts the matches by every facet value at once,
-and :func:`search.engines.base.facets_from_cube` derives each facet from it.
+Relevance is the same on both (see ``EXACT_RANKING``): title matches first, then the stored
+static score, so a page comes from an index walk whatever the number of matches.
+
+Facet counts: one grouped query counts the matches by every facet value at once, and
+:func:`search.engines.base.facets_from_cube` derives each facet from it; exact up to
+``FACET_SAMPLE`` matches, beyond that from a sample, scaled and marked approximate («≈»).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -42,8 +45,15 @@ from search.records import PRODUCT, REVIEW, SearchRecord
 
 logger = logging.getLogger(__name__)
 
-CANDIDATES: int | None = 1000  # None: rank every match (the exact ranking bench/search.py compares with)
-FACET_SAMPLE = 5000
+# Relevance is (title tier, stored static score, id): records whose title holds every query word
+# and phrase come first, then the rest, each by ``popularity`` (a product's reviews, a review's
+# helpfulness, a question's votes and answers), newest id first among equals. Every part of
+# that order is known without reading a document's text, so each tier's first page comes
+# straight from the index on (popularity, id), however common the words: exact, not sampled.
+# True ranks every match in one sort instead (the reference bench/search.py compares with).
+EXACT_RANKING = False
+FACET_SAMPLE = 2000
+WALK_COUNT_CAP = 100_000  # SQLite: matches counted (at most) to choose how a tier's page is read
 # Words every review uses whatever the product («пользуюсь», «минусов», «месяц»): never a mention.
 MENTION_FILLER = """
     пользуюсь пользовался пользуемся минусы минусов плюсы плюсов год года месяц месяца месяцев неделю недели
@@ -225,7 +235,7 @@ class DatabaseEngine(SearchEngine):
     # --- reads ----------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResults:
-        parsed = analysis.parse_query(request.query)
+        parsed = analysis.parse_query(request.query, any_word=request.match_any)
         filters = request.filters
         match_from, match_where, match_params = self.dialect.match(parsed)
         total, facets, approximate = 0, {}, False
@@ -260,28 +270,39 @@ class DatabaseEngine(SearchEngine):
     def _cube(self, parsed, filters: Filters, match_from: str, match_where: str, match_params: list):
         """Matches counted by every facet value at once; returns (rows, scale).
 
-        Where the dialect samples (SQLite) and a query matches more than ``FACET_SAMPLE``
-        records, the first ``FACET_SAMPLE`` are counted and ``scale`` extrapolates them to the
-        number of matches; otherwise the counts are exact and ``scale`` is None.
+        A query with more than ``FACET_SAMPLE`` matches is counted from a sample and ``scale``
+        extrapolates it to all matches (the page marks such counts "≈"): on SQLite the first
+        ``FACET_SAMPLE`` matches, scaled by the exact number of matches (FTS5 counts them fast);
+        on PostgreSQL the matches on randomly chosen table pages (``TABLESAMPLE SYSTEM``, about
+        ``FACET_SAMPLE`` rows), scaled by the share of the table read. Otherwise the counts are
+        exact and ``scale`` is None.
         """
         scope_sql, scope_params = filter_sql(filters, facets=False)
+        where, params = f"{match_where} AND {scope_sql}", match_params + scope_params
+        if not parsed.is_empty and not self.dialect.SAMPLE and self.dialect.sampled(match_from, where, params):
+            percent = self.dialect.SAMPLE_PERCENT
+            sql = (f"SELECT {_CUBE_COLUMNS}, COUNT(*), {percent} FROM (SELECT {_CUBE_COLUMNS}"  # noqa: S608
+                   f" FROM {match_from} TABLESAMPLE SYSTEM ({percent}) REPEATABLE (20) WHERE {where}) e"
+                   f" GROUP BY {_CUBE_COLUMNS}")
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [FACET_SAMPLE, FACET_SAMPLE] + params)
+                rows = cursor.fetchall()
+            if rows:
+                return [_cube_row(row[:-1]) for row in rows], 100.0 / float(rows[0][-1])
+            # The estimate was far off and the pages read held no match: count them all.
         sample = self.dialect.SAMPLE and not parsed.is_empty
-        inner = (f"SELECT {_CUBE_COLUMNS} FROM {match_from} WHERE {match_where} AND {scope_sql}"  # noqa: S608
-                 + (" LIMIT %s" if sample else ""))
-        params = match_params + scope_params + ([FACET_SAMPLE] if sample else [])
+        inner = f"SELECT {_CUBE_COLUMNS} FROM {match_from} WHERE {where}" + (" LIMIT %s" if sample else "")  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {_CUBE_COLUMNS}, COUNT(*) FROM ({inner}) e GROUP BY {_CUBE_COLUMNS}", params)  # noqa: S608
-            cube = [CubeRow(kind, cat, cat_title or "", brand or "", stars, band,
-                            None if stock is None else bool(stock), None if acc is None else bool(acc),
-                            None if ver is None else bool(ver), count)
-                    for kind, cat, cat_title, brand, stars, band, stock, acc, ver, count in cursor.fetchall()]
+            cursor.execute(f"SELECT {_CUBE_COLUMNS}, COUNT(*) FROM ({inner}) e GROUP BY {_CUBE_COLUMNS}",  # noqa: S608
+                           params + ([FACET_SAMPLE] if sample else []))
+            cube = [_cube_row(row) for row in cursor.fetchall()]
             if not sample or sum(r.count for r in cube) < FACET_SAMPLE:
                 return cube, None
             if scope_params:
-                count_sql = f"SELECT COUNT(*) FROM {match_from} WHERE {match_where} AND {scope_sql}"  # noqa: S608
+                count_sql = f"SELECT COUNT(*) FROM {match_from} WHERE {where}"  # noqa: S608
             else:  # the full-text index alone counts the matches, no join
                 count_sql = f"SELECT COUNT(*) FROM search_fts WHERE {match_where}"  # noqa: S608
-            cursor.execute(count_sql, match_params + scope_params)
+            cursor.execute(count_sql, params)
             return cube, cursor.fetchone()[0] / FACET_SAMPLE
 
     def suggest(self, prefix: str, *, limit: int = 8) -> list[Suggestion]:
@@ -369,6 +390,12 @@ class DatabaseEngine(SearchEngine):
         return [(forms[stem].most_common(1)[0][0], n) for _score, n, stem in scored[:limit]]
 
 
+def _cube_row(row) -> CubeRow:
+    kind, cat, cat_title, brand, stars, band, stock, accepted, verified, count = row
+    return CubeRow(kind, cat, cat_title or "", brand or "", stars, band, None if stock is None else bool(stock),
+                   None if accepted is None else bool(accepted), None if verified is None else bool(verified), count)
+
+
 def _entry(record: SearchRecord) -> SearchEntry:
     return SearchEntry(
         key=record.key, kind=record.kind, object_id=record.object_id, product_id=record.product_id,
@@ -412,7 +439,7 @@ def _categories() -> list[tuple[str, str, str]]:
 
 
 class _Postgres:
-    SAMPLE = False  # GIN bitmap scans count every match fast enough (see bench/search.py)
+    SAMPLE = False  # no cheap "first N matches" here: random pages instead (see DatabaseEngine._cube)
     HEADLINE = ("StartSel=" + analysis.HEADLINE_START + ", StopSel=" + analysis.HEADLINE_STOP
                 + ", MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=1, FragmentDelimiter=\" … \"")
 
@@ -428,18 +455,13 @@ class _Postgres:
     def match(self, parsed: analysis.ParsedQuery) -> tuple[str, str, list]:
         if parsed.is_empty:
             return "search_searchentry e", "1 = 1", []
+        if parsed.any_word:
+            return "search_searchentry e", "e.vector @@ to_tsquery('russian', %s)", [parsed.tsquery_any()]
         return "search_searchentry e", "e.vector @@ websearch_to_tsquery('russian', %s)", [self.query_text(parsed)]
 
     @staticmethod
     def query_text(parsed: analysis.ParsedQuery) -> str:
         return analysis.normalize(parsed.text)
-
-    @staticmethod
-    def title_query(parsed: analysis.ParsedQuery) -> str:
-        """A ``to_tsquery`` text matching titles only (weight A); words are [0-9a-zа-я] only."""
-        parts = [f"{w}:A" for w in parsed.terms]
-        parts += ["(" + " <-> ".join(f"{w}:A" for w in phrase) + ")" for phrase in parsed.phrases]
-        return " & ".join(parts)
 
     def hits(self, parsed, filters: Filters, sort: str, limit: int, offset: int):
         where, params = filter_sql(filters)
@@ -449,33 +471,69 @@ class _Postgres:
                    f" ORDER BY {order} LIMIT %s OFFSET %s")
             return _with_snippets(SearchEntry.objects.raw(sql, params + [limit, offset]), set())
         text = self.query_text(parsed)
+        if parsed.any_word:
+            return self.any_word_hits(parsed, where, params, limit, offset)
         if sort in _ORDER and sort != "popular":
-            page_sql = (f"SELECT e.id, 0 AS score FROM search_searchentry e"  # noqa: S608
+            page_sql = (f"SELECT e.id, 0 AS tier FROM search_searchentry e"  # noqa: S608
                         f" WHERE e.vector @@ websearch_to_tsquery('russian', %s) AND {where}"
                         f" ORDER BY {_ORDER[sort]} LIMIT %s OFFSET %s")
             page_params = [text] + params + [limit, offset]
         else:
-            # Bounded candidates: titles that match first, then any match, each at most CANDIDATES.
-            page_sql = (
-                "WITH cand AS MATERIALIZED ("  # noqa: S608
-                f" (SELECT e.id FROM search_searchentry e WHERE e.vector @@ to_tsquery('russian', %s) AND {where}"
-                "  LIMIT %s)"
-                f" UNION (SELECT e.id FROM search_searchentry e WHERE e.vector @@ websearch_to_tsquery('russian', %s)"
-                f"  AND {where} LIMIT %s))"
-                " SELECT e.id, ts_rank(e.vector, websearch_to_tsquery('russian', %s)) AS score"
-                " FROM cand JOIN search_searchentry e ON e.id = cand.id ORDER BY score DESC, e.id DESC"
-                " LIMIT %s OFFSET %s"
-            )
-            # LIMIT NULL is no limit in PostgreSQL: CANDIDATES = None ranks every match.
-            page_params = ([self.title_query(parsed) or text] + params + [CANDIDATES, text] + params
-                           + [CANDIDATES, text, limit, offset])
-        outer_order = _ORDER[sort] if sort in _ORDER and sort != "popular" else "page.score DESC, e.id DESC"
+            page_sql, page_params = self.ranked_page(parsed, where, params, limit, offset)
+        outer_order = (_ORDER[sort] if sort in _ORDER and sort != "popular"
+                       else "page.tier DESC, e.popularity DESC, e.id DESC")
         sql = (f"SELECT {_HIT_COLUMNS}, ts_headline('russian', e.body, websearch_to_tsquery('russian', %s), %s)"  # noqa: S608
                f" AS headline FROM ({page_sql}) page JOIN search_searchentry e ON e.id = page.id ORDER BY {outer_order}")
         rows = list(SearchEntry.objects.raw(sql, [text, self.HEADLINE] + page_params))
         for row in rows:
             row.snippet = analysis.headline_to_html(row.headline)
         return rows
+
+    def any_word_hits(self, parsed, where: str, params: list, limit: int, offset: int):
+        """Records with any of the words, the most matched words first (``ts_rank`` over every
+        match: used within one product, where the matches are few)."""
+        words = parsed.tsquery_any()
+        sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source,"  # noqa: S608
+               " ts_rank(e.vector, to_tsquery('russian', %s)) AS score FROM search_searchentry e"
+               f" WHERE e.vector @@ to_tsquery('russian', %s) AND {where}"
+               " ORDER BY score DESC, e.popularity DESC, e.id DESC LIMIT %s OFFSET %s")
+        return _with_snippets(SearchEntry.objects.raw(sql, [words, words] + params + [limit, offset]), parsed.stems)
+
+    def ranked_page(self, parsed, where: str, params: list, limit: int, offset: int) -> tuple[str, list]:
+        """The ids (and tiers) of one page by relevance (see ``EXACT_RANKING``)."""
+        text = title = self.query_text(parsed)
+        matches = "e.vector @@ websearch_to_tsquery('russian', %s)"
+        in_title = "e.title_vector @@ websearch_to_tsquery('russian', %s)"
+        if EXACT_RANKING:
+            sql = (f"SELECT e.id, CASE WHEN {in_title} THEN 1 ELSE 0 END AS tier FROM search_searchentry e"  # noqa: S608
+                   f" WHERE {matches} AND {where} ORDER BY tier DESC, e.popularity DESC, e.id DESC LIMIT %s OFFSET %s")
+            return sql, [title, text] + params + [limit, offset]
+        # Each tier walks the (popularity, id) index and stops at the page's end; only the rows
+        # it passes are tested against the query (or, for a rare word, GIN finds the few matches).
+        branch = ("(SELECT e.id, {tier} AS tier, e.popularity FROM search_searchentry e WHERE {match} AND {where}"
+                  " ORDER BY e.popularity DESC, e.id DESC LIMIT %s)")
+        sql = ("SELECT c.id, c.tier FROM ("  # noqa: S608
+               # Only the title's own GIN index finds this tier; the whole-text condition is
+               # checked on its few rows (IS TRUE keeps the planner from scanning both indexes).
+               + branch.format(tier=1, match=f"{in_title} AND ({matches}) IS TRUE", where=where)
+               + " UNION ALL "
+               + branch.format(tier=0, match=f"{matches} AND NOT {in_title}", where=where)
+               + ") c ORDER BY c.tier DESC, c.popularity DESC, c.id DESC LIMIT %s OFFSET %s")
+        return sql, ([title, text] + params + [limit + offset] + [text, title] + params + [limit + offset]
+                     + [limit, offset])
+
+    def sampled(self, match_from: str, match_where: str, params: list) -> bool:
+        """Whether to count facets from a sample: the planner estimates more than
+        ``FACET_SAMPLE`` matches (from the ``tsvector`` statistics; one EXPLAIN, no rows read)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {match_from} WHERE {match_where}", params)  # noqa: S608
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return plan[0]["Plan"]["Plan Rows"] > FACET_SAMPLE
+
+    # About FACET_SAMPLE rows of randomly chosen pages (the share computed in the same query).
+    SAMPLE_PERCENT = ("(SELECT least(100, 100.0 * %s / greatest(reltuples, 1)) FROM pg_class"
+                      " WHERE oid = 'search_searchentry'::regclass)")
 
     def similar_terms(self, word: str) -> list[tuple[str, int]]:
         with connection.cursor() as cursor:
@@ -521,15 +579,55 @@ class _Sqlite:
             sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM {match_from}"  # noqa: S608
                    f" WHERE {match_where} AND {where} ORDER BY {order} LIMIT %s OFFSET %s")
             return _with_snippets(SearchEntry.objects.raw(sql, match_params + params + [limit, offset]), parsed.stems)
-        # Relevance over bounded candidates: bm25 (titles weigh 10, text 4) of the first
-        # CANDIDATES matches, so a very common word does not score every match.
-        bound = " LIMIT %s" if CANDIDATES is not None else ""
-        sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM ("  # noqa: S608
-               f" SELECT e.id AS cid, bm25(search_fts, 10.0, 4.0) AS score FROM {match_from}"
-               f" WHERE {match_where} AND {where}{bound}"
-               ") c JOIN search_searchentry e ON e.id = c.cid ORDER BY c.score, e.id DESC LIMIT %s OFFSET %s")
-        sql_params = match_params + params + ([CANDIDATES] if CANDIDATES is not None else []) + [limit, offset]
-        return _with_snippets(SearchEntry.objects.raw(sql, sql_params), parsed.stems)
+        if parsed.any_word:  # the most matched words first (bm25; within one product: few matches)
+            sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM {match_from}"  # noqa: S608
+                   f" WHERE {match_where} AND {where} ORDER BY bm25(search_fts, 10.0, 4.0), e.popularity DESC,"
+                   " e.id DESC LIMIT %s OFFSET %s")
+            return _with_snippets(SearchEntry.objects.raw(sql, match_params + params + [limit, offset]), parsed.stems)
+        page_sql, page_params = self.ranked_page(parsed, where, params, limit, offset)
+        sql = (f"SELECT {_HIT_COLUMNS}, e.body AS snippet_source FROM ({page_sql}) page"  # noqa: S608
+               " JOIN search_searchentry e ON e.id = page.id ORDER BY page.tier DESC, e.popularity DESC, e.id DESC")
+        return _with_snippets(SearchEntry.objects.raw(sql, page_params), parsed.stems)
+
+    @staticmethod
+    def ranked_page(parsed, where: str, params: list, limit: int, offset: int) -> tuple[str, list]:
+        """The ids (and tiers) of one page by relevance (see ``EXACT_RANKING``)."""
+        text, title = parsed.fts5_match(), parsed.fts5_match(column="title")
+        matches = "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+        in_title = "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+        if EXACT_RANKING:
+            sql = (f"SELECT e.id, CASE WHEN {in_title} THEN 1 ELSE 0 END AS tier FROM search_searchentry e"  # noqa: S608
+                   f" WHERE {matches} AND {where} ORDER BY tier DESC, e.popularity DESC, e.id DESC LIMIT %s OFFSET %s")
+            return sql, [title, text] + params + [limit, offset]
+        # Each tier's page: where its matches are dense, walk the (popularity, id) index and probe
+        # FTS5 for each row until the page is full; where they are few, read them all and sort.
+        # One query counts both tiers' matches (up to a cap) to choose.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)),"
+                " (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)),"
+                " (SELECT max(id) FROM search_searchentry)", [title, WALK_COUNT_CAP, text, WALK_COUNT_CAP])
+            in_title_count, match_count, size = cursor.fetchone()
+        wanted = limit + offset
+
+        def dense(count: int) -> bool:
+            # Reading every match costs ~count row lookups; walking ~wanted * size / count FTS5
+            # probes, each about 60 lookups' worth (measured): walk when that is cheaper.
+            return count * count > 60 * wanted * (size or 1)
+
+        probe = "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s AND rowid = e.id)"
+        listed = "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+        title_match = probe if dense(in_title_count) else listed
+        rest_match = (f"{probe} AND NOT {probe}" if dense(match_count - in_title_count)
+                      else f"{listed} AND NOT {listed}")
+        branch = ("SELECT * FROM (SELECT e.id, {tier} AS tier, e.popularity FROM search_searchentry e"
+                  " WHERE {match} AND {where} ORDER BY e.popularity DESC, e.id DESC LIMIT %s)")
+        sql = ("SELECT c.id, c.tier FROM ("  # noqa: S608
+               + branch.format(tier=1, match=title_match, where=where)
+               + " UNION ALL "
+               + branch.format(tier=0, match=rest_match, where=where)
+               + ") c ORDER BY c.tier DESC, c.popularity DESC, c.id DESC LIMIT %s OFFSET %s")
+        return sql, ([title] + params + [wanted] + [text, title] + params + [wanted] + [limit, offset])
 
     def similar_terms(self, word: str) -> list[tuple[str, int]]:
         trigrams = {word[i:i + 3] for i in range(len(word) - 2)}

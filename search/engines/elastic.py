@@ -278,14 +278,14 @@ class ElasticsearchEngine(SearchEngine):
         must = []
         if parsed.terms:
             must.append(Q("multi_match", query=" ".join(parsed.terms), fields=["title^3", "body"],
-                          operator="and", fuzziness="AUTO", prefix_length=1))
+                          operator="or" if parsed.any_word else "and", fuzziness="AUTO", prefix_length=1))
         must += [Q("multi_match", query=" ".join(phrase), fields=["title^3", "body"], type="phrase")
                  for phrase in parsed.phrases]
         return Q("bool", must=must)
 
     def build_search(self, request: SearchRequest) -> Search:
         """The request as an elasticsearch-dsl ``Search`` (``to_dict()`` is the JSON sent)."""
-        parsed = analysis.parse_query(request.query)
+        parsed = analysis.parse_query(request.query, any_word=request.match_any)
         chosen = _facet_filters(request.filters)
         search = Search(index=self.alias).query(
             Q("bool", must=[self.text_query(parsed)], filter=_scope_filters(request.filters)))

@@ -1,9 +1,11 @@
 """Q&A in a real browser: ask (with similar questions suggested while typing), answer, accept."""
 
+import io
 import re
 from urllib.parse import urlparse
 
 import pytest
+from django.core.management import call_command
 
 from community.moderation.models import Status
 from community.qa.models import Answer, Question
@@ -49,6 +51,7 @@ def test_a_shopper_asks_another_answers_and_the_asker_accepts(page_tree, browser
         product=page_tree["products"][1], author=asker, title="Какой вес у ноутбука?", slug="kakoy-ves",
         title_terms=" какой вес ноутб ", status=Status.PUBLISHED,
     )
+    call_command("reindex", stdout=io.StringIO())  # «similar questions» come from the search index
     page = browser_page
 
     # The asker types a question on the product page and sees a similar one suggested.

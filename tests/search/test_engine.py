@@ -131,19 +131,53 @@ def test_the_check_agrees_after_a_rebuild_and_finds_a_stale_record(engine, corpu
     assert report.stale[PRODUCT] == [f"product:{corpus['asus'].pk}"]
 
 
-def test_a_very_common_word_is_counted_from_a_sample_and_ranked_over_bounded_candidates(engine, corpus, monkeypatch):
+def test_relevance_puts_title_matches_first_then_the_more_popular(engine, corpus):
+    """«ноутбук» is in one review's title and in three products' texts: the title match leads,
+    then the products by popularity (their number of reviews), newest first among equals."""
+    if engine.name != "db":
+        pytest.skip("the tiered ranking belongs to the database engine (Elasticsearch scores with BM25)")
+    hits = engine.search(SearchRequest(query="ноутбук")).hits
+    assert hits[0].title == "Отличный ноутбук"
+    from search.models import SearchEntry
+
+    rest = SearchEntry.objects.filter(key__in=[h.key for h in hits[1:]]).values_list("key", "popularity", "id")
+    order = {key: (-popularity, -pk) for key, popularity, pk in rest}
+    assert [h.key for h in hits[1:]] == sorted(order, key=order.__getitem__)
+
+
+def test_the_fast_ranking_equals_ranking_every_match(engine, corpus, monkeypatch):
+    """Each tier's page comes from the (popularity, id) index; it must be the very order that
+    sorting every match gives (what bench/search.py measures as top-20 overlap at scale)."""
     from search.engines import database
 
     if engine.name != "db":
-        pytest.skip("sampling and candidate bounds belong to the database engine")
+        pytest.skip("the tiered ranking belongs to the database engine")
+    for query in ("ноутбук", "батарея", "экран яркий", "чёрный", "корпус"):
+        for page_size in (1, 2, 20):
+            fast = [h.key for h in engine.search(SearchRequest(query=query, page_size=page_size)).hits]
+            monkeypatch.setattr(database, "EXACT_RANKING", True)
+            exact = [h.key for h in engine.search(SearchRequest(query=query, page_size=page_size)).hits]
+            monkeypatch.setattr(database, "EXACT_RANKING", False)
+            assert fast == exact, (query, page_size)
+    # Page 2 continues page 1 across the tiers.
+    one = engine.search(SearchRequest(query="ноутбук", page_size=2)).hits
+    two = engine.search(SearchRequest(query="ноутбук", page_size=2, page=2)).hits
+    every = engine.search(SearchRequest(query="ноутбук", page_size=4)).hits
+    assert [h.key for h in one + two] == [h.key for h in every]
+
+
+def test_a_very_common_word_is_counted_from_a_sample_marked_approximate(engine, corpus, monkeypatch):
+    from search.engines import database
+
+    if engine.name != "db":
+        pytest.skip("sampling belongs to the database engine")
     monkeypatch.setattr(database, "FACET_SAMPLE", 2)
-    monkeypatch.setattr(database, "CANDIDATES", 1)
     results = engine.search(SearchRequest(query="ноутбук"))
-    if engine.dialect.SAMPLE:
-        assert results.approximate and results.total == 4  # 2 sampled, scaled by 4 matches / 2
-    else:
+    if engine.dialect.SAMPLE:  # SQLite: the first 2 matches, scaled by the 4 matches FTS5 counts
+        assert results.approximate and results.total == 4
+    else:  # PostgreSQL: random table pages; on a table this small that is every page, so exact
         assert not results.approximate and results.total == 4
-    assert len(results.hits) >= 1
-    if not engine.dialect.SAMPLE:
-        # PostgreSQL takes title matches first: one title match and one other match are ranked.
-        assert results.hits[0].title == "Отличный ноутбук"
+    assert len(results.hits) == 4
+    monkeypatch.setattr(database, "FACET_SAMPLE", 2000)
+    exact = engine.search(SearchRequest(query="ноутбук"))
+    assert not exact.approximate and exact.total == 4
