@@ -13,7 +13,7 @@ SQLite, the in-memory channel layer, a local-memory cache and database full-text
 | ALLOWED_HOSTS       | localhost,127.0.0.1,[::1]   | comma-separated host names         |
 | EMAIL_HOST …        | console backend             | SMTP                               |
 | SHOP_API_TOKEN      | a development token (DEBUG) | required for the shop feed         |
-| SHOP_OIDC_SERVER_URL …| unset → no shop sign-in   | the shop's OpenID Connect issuer   |
+| SHOP_OIDC_* (3)     | unset → no shop sign-in     | the shop's OpenID Connect client   |
 """
 
 import os

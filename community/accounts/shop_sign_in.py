@@ -9,8 +9,8 @@ shop says ``email_verified`` and the community account has confirmed the same ad
 
 from __future__ import annotations
 
-from allauth.account.models import EmailAddress
 from allauth.account.internal.decorators import login_not_required
+from allauth.account.models import EmailAddress
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp, SocialLogin

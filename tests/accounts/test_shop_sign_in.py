@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from community.accounts.models import Profile
-from community.catalog.feed import feed_import
+from community.catalog.feed import feed_import, parse_feed
 from community.catalog.models import Purchase
 from tests.accounts.oidc_provider import Customer, OIDCProvider
 from tests.factories import PASSWORD, UserFactory
@@ -180,3 +180,16 @@ def test_the_sign_in_page_and_the_error_page_are_valid_html(client, shop, db, tm
         pytest.skip(reason)
     assert reason is None, reason
     assert vnu.check_pages(pages, tmp_path) == {}
+
+
+def test_a_csv_feed_may_name_the_buyer_by_the_shop_customer_id_in_an_extra_column(product):
+    lena = UserFactory(username="lena")
+    SocialAccount.objects.create(user=lena, provider="shop", uid="cust-5")
+    content = (
+        "order_ref,user,customer_id,sku,purchased_at\n"
+        f"B-1,,cust-5,{product.sku},2026-05-01\n"
+        f"B-2,lena,,{product.sku},2026-05-02\n"
+    )
+    report = feed_import(**parse_feed(content, kind="csv"))
+    assert report.errors == [] and report.imported == 2
+    assert set(Purchase.objects.values_list("order_ref", "user__username")) == {("B-1", "lena"), ("B-2", "lena")}
