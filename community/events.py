@@ -36,7 +36,7 @@ them); a test fails when a signal has neither a receiver nor that mark, or is mi
 | notification_created     | notification_ids (after commit)                        | notifications.services                    | chat.receivers (live ``notification`` frame) |
 
 allauth's own ``user_signed_up`` and ``email_confirmed`` signals cover accounts (experts hears
-``email_confirmed``); Wagtail's ``post_page_move`` is heard by ``catalog.receivers``.
+``email_confirmed``; accounts hears ``user_signed_up`` to verify a shop customer's profile); Wagtail's ``post_page_move`` is heard by ``catalog.receivers``.
 """
 
 from django.dispatch import Signal

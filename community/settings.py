@@ -13,6 +13,7 @@ SQLite, the in-memory channel layer, a local-memory cache and database full-text
 | ALLOWED_HOSTS       | localhost,127.0.0.1,[::1]   | comma-separated host names         |
 | EMAIL_HOST …        | console backend             | SMTP                               |
 | SHOP_API_TOKEN      | a development token (DEBUG) | required for the shop feed         |
+| SHOP_OIDC_* (3)     | unset → no shop sign-in     | the shop's OpenID Connect client   |
 """
 
 import os
@@ -89,6 +90,9 @@ INSTALLED_APPS = [
     # Accounts.
     "allauth",
     "allauth.account",
+    # Sign-in with the shop's account (OpenID Connect); configured below from SHOP_OIDC_*.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "csp",
     # Django.
     "channels",
@@ -264,6 +268,36 @@ ACCOUNT_FORMS = {"login": "community.accounts.forms.LoginForm"}
 
 # Review requests are sent this many days after a purchase (``manage.py send_review_requests``).
 REVIEW_REQUEST_DAYS = int(os.environ.get("REVIEW_REQUEST_DAYS", "14"))
+# Sign-in with the shop's account: django-allauth's OpenID Connect provider, one app whose
+# provider id is SHOP_OIDC_PROVIDER_ID. Without SHOP_OIDC_SERVER_URL and SHOP_OIDC_CLIENT_ID no
+# app is configured: no button, and the site keeps only its own sign-up. The shop's `sub` is
+# the customer id (SocialAccount.uid) that the purchase feed may send as `customer_id`.
+SHOP_OIDC_PROVIDER_ID = "shop"
+SHOP_OIDC_SERVER_URL = os.environ.get("SHOP_OIDC_SERVER_URL", "").rstrip("/")
+SHOP_OIDC_CLIENT_ID = os.environ.get("SHOP_OIDC_CLIENT_ID", "")
+SHOP_OIDC_CLIENT_SECRET = os.environ.get("SHOP_OIDC_CLIENT_SECRET", "")
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": SHOP_OIDC_PROVIDER_ID,
+                "name": "Shop",
+                "client_id": SHOP_OIDC_CLIENT_ID,
+                "secret": SHOP_OIDC_CLIENT_SECRET,
+                "settings": {"server_url": SHOP_OIDC_SERVER_URL},
+            },
+        ] if SHOP_OIDC_SERVER_URL and SHOP_OIDC_CLIENT_ID else [],
+    },
+}
+SOCIALACCOUNT_ADAPTER = "community.accounts.shop_sign_in.ShopAccountAdapter"
+# A customer whose shop account carries a *verified* address that a community account already
+# has (verified too) signs in to that account and links it; an unverified address never merges —
+# allauth asks for another address instead. Profiles follow the shop's names.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_STORE_TOKENS = False
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

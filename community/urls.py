@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from community import api as public_api
 from community import seo, views
+from community.accounts import shop_sign_in
 from community.accounts import views as account_views
 from community.accounts.sitemaps import ProfileSitemap
 from community.catalog import views as catalog_views
@@ -45,6 +46,8 @@ handler429 = "community.views.too_many_requests"
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Before allauth's own: its OpenID Connect callback, checking the ID token's signature.
+    path("accounts/oidc/<str:provider_id>/login/callback/", shop_sign_in.shop_callback),
     path("accounts/", include("allauth.urls")),
     path("cabinet/", account_views.cabinet, name="cabinet"),
     path("cabinet/privacy/", account_views.privacy, name="cabinet_privacy"),

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 
+from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -118,7 +120,7 @@ def load_json(content: str):
 def parse_feed(content: str, *, kind: str) -> dict[str, list[Row]]:
     """Parse a CSV or JSON feed into numbered rows.
 
-    CSV: a header ``order_ref,user,sku,purchased_at``; rows are numbered by their line in the
+    CSV: a header ``order_ref,user,sku,purchased_at`` (and optionally ``customer_id``); rows are numbered by their line in the
     file. JSON: a list of purchases, or ``{"purchases": [...], "stock": [...]}``; rows are
     numbered from 1 within their list.
     """
@@ -204,15 +206,22 @@ class _PurchaseRow:
     user: str
     sku: str
     purchased_at: datetime
+    customer_id: str = ""
 
 
 def _purchase_row(line: int, row) -> _PurchaseRow:
+    """One purchase row; the buyer is ``customer_id`` (the shop's id), ``user``, or both."""
     if not isinstance(row, Mapping):
         raise RowInvalid(_("the row must be an object"))
     order_ref = _text(row, "order_ref", missing=_("no order number (order_ref)"), max_length=64)
-    user = _text(row, "user", missing=_("no buyer (user)"), max_length=254)
+    customer_id = ""
+    if row.get("customer_id") not in (None, ""):
+        customer_id = _text(row, "customer_id", missing="", max_length=255)
+    user = ""
+    if not customer_id or row.get("user") not in (None, ""):
+        user = _text(row, "user", missing=_("no buyer (user or customer_id)"), max_length=254)
     sku = _text(row, "sku", missing=_("no product SKU (sku)"), max_length=64)
-    return _PurchaseRow(line, order_ref, user, sku, _parse_when(row.get("purchased_at")))
+    return _PurchaseRow(line, order_ref, user, sku, _parse_when(row.get("purchased_at")), customer_id)
 
 
 @dataclass(frozen=True)
@@ -271,6 +280,20 @@ def _users_by_identifier(identifiers: set[str]) -> dict[str, int]:
     return found
 
 
+def _users_by_customer_id(customer_ids: set[str]) -> dict[str, int]:
+    """Map each shop customer id among ``customer_ids`` to the community account signed in with it.
+
+    The id is the shop's OpenID Connect ``sub``, stored as the ``uid`` of the account's link to the
+    shop (``community.accounts.shop_sign_in``) when the customer first signs in with the shop.
+    """
+    if not customer_ids:
+        return {}
+    return dict(
+        SocialAccount.objects.filter(provider=settings.SHOP_OIDC_PROVIDER_ID, uid__in=customer_ids)
+        .values_list("uid", "user_id")
+    )
+
+
 def _purchases_chunk(rows: Sequence[Row], report: ImportReport) -> None:
     valid: list[_PurchaseRow] = []
     for line, row in rows:
@@ -280,14 +303,22 @@ def _purchases_chunk(rows: Sequence[Row], report: ImportReport) -> None:
             report.errors.append(RowError(line, str(error)))
     if not valid:
         return
-    users = _users_by_identifier({r.user for r in valid})
+    users = _users_by_identifier({r.user for r in valid if r.user})
+    customers = _users_by_customer_id({r.customer_id for r in valid if r.customer_id})
     products = dict(ProductPage.objects.filter(sku__in={r.sku for r in valid}).values_list("sku", "pk"))
     wanted: dict[tuple[str, int, int], _PurchaseRow] = {}
     duplicates = 0
     for r in valid:
-        user_id = users.get(r.user) or users.get(f"@email:{r.user.lower()}")
+        # The shop's customer id first (it cannot be mistaken), then the username or e-mail.
+        user_id = customers.get(r.customer_id) or users.get(r.user) or users.get(f"@email:{r.user.lower()}")
         if user_id is None:
-            report.errors.append(RowError(r.line, _("buyer “%(user)s” not found") % {"user": r.user[:80]}))
+            if r.user:
+                message = _("buyer “%(user)s” not found") % {"user": r.user[:80]}
+            else:
+                message = _("no community account is linked to the shop customer “%(id)s” yet") % {
+                    "id": r.customer_id[:80],
+                }
+            report.errors.append(RowError(r.line, message))
             continue
         product_id = products.get(r.sku)
         if product_id is None:
