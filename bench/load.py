@@ -240,6 +240,8 @@ def print_report(report: dict, memory: dict[str, list[float | None]], *, seconds
     print(f"\nchat: {chat['sent']} sent, {chat['acked']} acknowledged, {chat['deliveries']} deliveries to other "
           f"sockets, {chat['refused']} refused ({', '.join(f'{k} {v}' for k, v in chat['errors'].items()) or 'none'}), "
           f"{chat['reconnects']} reconnects, {chat['unacked']} never acknowledged")
+    for reason in report.get("failure_reasons", []):
+        print(f"failed: {reason}")
     print("responses by status: " + ", ".join(f"{k} {v}" for k, v in sorted(report["statuses"].items())))
     print(f"5xx responses: {report['server_errors']}" + (
         "  " + "; ".join(report["server_error_samples"]) if report["server_errors"] else ""))
@@ -335,7 +337,10 @@ def main(argv: list[str] | None = None) -> int:
         if report["server_errors"]:
             print(f"FAILED: {report['server_errors']} responses were 5xx (server logs in {work})")
             return 1
-        shutil.rmtree(work, ignore_errors=True)
+        if report.get("failure_reasons"):
+            print(f"(some requests failed: the servers' logs are kept in {work})")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
         return 0
     finally:
         for process in started:

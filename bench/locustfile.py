@@ -419,6 +419,9 @@ def write_report(environment, **_kwargs) -> None:
         "statuses": dict(STATUSES),
         "server_errors": len(SERVER_ERRORS),
         "server_error_samples": SERVER_ERRORS[:10],
+        # Why requests failed (a websocket that timed out, a refused handshake…), most frequent first.
+        "failure_reasons": [f"{error.method} {error.name}: {error.error} ×{error.occurrences}" for error in
+                            sorted(environment.stats.errors.values(), key=lambda e: -e.occurrences)[:10]],
         "chat": {"sent": CHAT["sent"], "acked": CHAT["acked"], "deliveries": CHAT["deliveries"],
                  "refused": CHAT["refused"], "reconnects": CHAT["reconnects"], "unacked": CHAT["unacked"],
                  "errors": dict(CHAT_ERRORS)},

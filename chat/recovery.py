@@ -63,6 +63,10 @@ class RecoveryMixin:
             room.last_id = max(room.last_id, upto or head)
 
     async def _heartbeat(self) -> None:
+        """Beat every ``HEARTBEAT_SECONDS``. A failing beat (the database down) is logged once per
+        outage, like ``LayerReader``: the traceback when beats start failing, one line with the
+        count when one succeeds again — not a traceback every five seconds."""
+        failures = 0
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             self.tick += 1
@@ -72,7 +76,13 @@ class RecoveryMixin:
                 raise
             except Exception:
                 stats["heartbeat_errors"] += 1
-                logger.exception("chat: hub heartbeat failed")
+                failures += 1
+                if failures == 1:
+                    logger.exception("chat: hub %s heartbeat failed; retrying every beat until it works", self.process)
+                continue
+            if failures:
+                logger.warning("chat: hub %s heartbeat works again after %d failed beats", self.process, failures)
+                failures = 0
 
     async def _beat(self) -> None:
         if self.tick % SUMMARY_EVERY_TICKS == 0:

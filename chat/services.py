@@ -166,13 +166,15 @@ def direct_room_for(*, actor, other) -> Room:
 # --- messages --------------------------------------------------------------------------------
 
 
-def message_post(*, author, room: Room, body: str, client_id: str = "") -> Message:
+def message_post(*, author, room: Room, body: str, client_id: str = "", rate_limited: bool = True) -> Message:
     """Store ``author``'s message in ``room``, then (after commit) broadcast it.
 
     Idempotent by ``client_id``: a resend returns the message stored the first time, even
     after a reconnect. Refused (``ChatError``, nothing stored) for anonymous users, rooms the
     author may not write in (membership, blocks, closed tickets, the lounge), mutes, empty or
-    over-long text (> 2,000 characters) and more than the rate limit.
+    over-long text (> 2,000 characters) and more than the rate limit. ``rate_limited=False``
+    only for a post another limit has already counted (a ticket's first message counts
+    against ``ticket_create``, not ``chat_send``).
 
     Within a room ids are committed in increasing order (the room row is locked), and the
     broadcast names the room's previous message so receivers can detect a dropped one.
@@ -187,7 +189,8 @@ def message_post(*, author, room: Room, body: str, client_id: str = "") -> Messa
             return existing
     check_can_post(author=author, room=room)
     text = clean_text(body, author=author)
-    check_rate_limit(author=author)
+    if rate_limited:
+        check_rate_limit(author=author)
     try:
         with transaction.atomic():
             return _do_post(author=author, room=room, source=text.source, html=text.html, client_id=client_id)

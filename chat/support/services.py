@@ -76,7 +76,8 @@ def ticket_open(*, customer, subject: str, body: str, client_id: str = "") -> Ti
         ticket = Ticket.objects.create(room=room, number=counter.value, subject=subject, customer=customer,
                                        created=now, updated=now)
         Membership.objects.create(user=customer, room=room)
-        message = message_post(author=customer, room=room, body=body, client_id=client_id)
+        # Counted against ticket_create above: opening a ticket costs no chat send.
+        message = message_post(author=customer, room=room, body=body, client_id=client_id, rate_limited=False)
         if message.room_id != room.pk:  # the client_id was taken in another room meanwhile
             raise ChatError("invalid", _("This message identifier was already used in another room."))
         # One moment for the ticket and its first message: «Открыто …» shows the message's time.

@@ -203,3 +203,31 @@ async def test_a_socket_gets_an_unavailable_error_while_the_database_is_down_and
     ack = await writer.find("ack", client_id="down-1", timeout=10)
     assert await database_sync_to_async(Message.objects.filter(client_id="down-1").count)() == 1
     assert ack["id"] == (await database_sync_to_async(Message.objects.get)(client_id="down-1")).pk
+
+
+async def test_the_hub_logs_a_failing_heartbeat_once_per_database_outage(
+        sockets, product_room, shopper, monkeypatch, caplog):
+    from chat import recovery
+
+    caplog.set_level(logging.WARNING, logger="chat.fanout")
+    monkeypatch.setattr(recovery, "HEARTBEAT_SECONDS", 0.1)
+    reader = await sockets(shopper)
+    assert await reader.subscribe(rooms.room_key(product_room)) == []
+    hub = fanout.hub_for(get_channel_layer())
+    errors_before = fanout.stats["heartbeat_errors"]
+    saved = await database_sync_to_async(_break_database)()
+    try:
+        async with asyncio.timeout(20):
+            while fanout.stats["heartbeat_errors"] - errors_before < 5:  # five beats fail
+                await asyncio.sleep(0.05)
+    finally:
+        await database_sync_to_async(_restore_database)(saved)
+    tick = hub.tick
+    async with asyncio.timeout(20):
+        while not any("heartbeat works again" in r.getMessage() for r in caplog.records):
+            await asyncio.sleep(0.05)
+    failed = [r for r in caplog.records if "heartbeat failed" in r.getMessage()]
+    again = [r for r in caplog.records if "heartbeat works again" in r.getMessage()]
+    assert len(failed) == 1 and failed[0].exc_info is not None  # the traceback once, not every beat
+    assert len(again) == 1 and again[0].args[1] == fanout.stats["heartbeat_errors"] - errors_before >= 5
+    assert hub.tick > tick

@@ -8,6 +8,7 @@ from chat.support import services as support_services
 from chat.support.models import Ticket, TicketStatus
 from chat.unread import unread_count
 from community import events
+from tests.chat.conftest import set_send_limit
 
 
 def test_tickets_are_numbered_without_gaps(shopper, other_shopper):
@@ -98,3 +99,14 @@ def test_staff_set_open_or_waiting_by_hand(ticket, staff, shopper):
     assert ticket.status == TicketStatus.WAITING
     with pytest.raises(ChatError):
         support_services.ticket_status_set(actor=shopper, ticket=ticket, status=TicketStatus.OPEN)
+
+
+def test_a_tickets_first_message_counts_toward_ticket_creation_not_chat_sends(shopper, settings):
+    set_send_limit(settings, 1)
+    ticket = support_services.ticket_open(customer=shopper, subject="Доставка", body="Где заказ?")
+    support_services.ticket_reply(author=shopper, ticket=ticket, body="И ещё: номер заказа 123")  # the one send
+    with pytest.raises(ChatError) as error:
+        support_services.ticket_reply(author=shopper, ticket=ticket, body="И третье")
+    assert error.value.code == "rate_limited"
+    assert list(ticket.room.messages.order_by("id").values_list("body", flat=True)) == [
+        "Где заказ?", "И ещё: номер заказа 123"]
