@@ -8,7 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from chat import views
+from chat import seo, views
 from chat.models import Block
 from chat.panels import script_strings
 from chat.support import wagtail_hooks as support_hooks  # noqa: F401  (registers its hooks)
@@ -39,6 +39,11 @@ def product_discussion(request, page) -> ProductSection:
     panel = views.product_section_panel(request, page)
     return ProductSection(key="chat", title=_("Discussion"), template="chat/product_section.html", order=40,
                           context={"chat_panel": panel, "chat_strings": script_strings()}, assets=("chat",))
+
+
+# The product page's conditional GETs track the discussion too (community/catalog/seo.py).
+seo.product_discussion_version.covers = (product_discussion,)
+hooks.register("product_page_version", seo.product_discussion_version)
 
 
 @hooks.register("product_page_routes")
