@@ -33,7 +33,8 @@ def test_every_product_page_has_a_discussion_panel_that_works_without_js(client,
     assert f'action="{discussion_url(product)}"' in content and 'name="body"' in content
 
 
-def test_the_latest_fifty_messages_are_rendered_with_a_link_to_older_ones(client, product_room, shopper, product):
+def test_the_latest_fifty_messages_are_rendered_with_a_link_to_older_ones(client, product_room, shopper, product,
+                                                                         settings):
     posted = chat_factories.messages(product_room, [shopper], 60)
     content = client.get(product.url).content.decode()
     assert "Сообщение 59" in content and "Сообщение 10" in content
@@ -43,7 +44,22 @@ def test_the_latest_fifty_messages_are_rendered_with_a_link_to_older_ones(client
     page = client.get(older)
     text = page.content.decode()
     assert page.status_code == 200 and "Сообщение 9" in text and "Сообщение 0" in text and "Сообщение 10" not in text
-    assert f'<link rel="canonical" href="http://testserver{older}">' in text
+    assert f'<link rel="canonical" href="{settings.SITE_URL}{older}">' in text
+
+
+def test_the_discussion_page_is_canonical_on_site_url_whatever_the_host(client, product_room, shopper, product,
+                                                                         settings):
+    settings.SITE_URL = "https://shop.example"
+    settings.ALLOWED_HOSTS = ["*"]
+    posted = chat_factories.messages(product_room, [shopper], 60)
+    for url in (discussion_url(product), f"{discussion_url(product)}?before={posted[10].pk}"):
+        text = client.get(url, HTTP_HOST="mirror.example:8080").content.decode()
+        assert f'<link rel="canonical" href="https://shop.example{url}">' in text
+        assert f'<meta property="og:url" content="https://shop.example{url}">' in text
+        assert "mirror.example" not in text
+    # Unknown parameters are not part of the canonical URL.
+    text = client.get(f"{discussion_url(product)}?utm_source=x", HTTP_HOST="mirror.example").content.decode()
+    assert f'<link rel="canonical" href="https://shop.example{discussion_url(product)}">' in text
 
 
 def _queries(client, url) -> list[str]:
