@@ -83,18 +83,21 @@ def author_answers_changed():
 class QuestionSitemap(seo.CanonicalSitemap):
     """Published, indexable questions of live products (a question whose author and answerers
     are all Newcomers is ``noindex``); lastmod: the latest change of the question or an answer.
-    A fixed number of queries: the questions' rows (the indexable answers as an uncorrelated
-    ``IN``) and one ``GROUP BY`` of the answers' latest changes."""
+    A fixed number of queries: the questions' rows and one ``GROUP BY`` of the answers' latest
+    changes."""
 
     @cached_property
     def _answers_changed(self) -> dict[int, datetime]:
         return seo.latest_change(Answer.objects.all(), "question").by_key()
 
     def _queryset(self):
-        indexable_answers = Answer.objects.filter(indexable_authors_q("author__"), status=Status.PUBLISHED)
+        # EXISTS, correlated on the (question, status) index: an uncorrelated IN inside this OR
+        # is not hashed by PostgreSQL and made the section 20x slower.
+        indexable_answer = Answer.objects.filter(indexable_authors_q("author__"), question=OuterRef("pk"),
+                                                 status=Status.PUBLISHED)
         return (
             Question.objects.published().filter(product__live=True)
-            .filter(indexable_authors_q("author__") | Q(pk__in=indexable_answers.values("question_id")))
+            .filter(indexable_authors_q("author__") | Q(Exists(indexable_answer)))
             .annotate(changed=Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created")))
         )
 
