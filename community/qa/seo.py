@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.safestring import SafeString
