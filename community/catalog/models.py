@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +19,7 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
 from community import seo
@@ -29,18 +29,20 @@ CATEGORY_PAGE_SIZE = 24
 
 
 class RoutedAncestorsMixin:
-    """A catalog page reached through ``HomePage.route`` knows its ancestors (read by the same
-    query that found it): the view-restriction check that Wagtail runs before serving uses
-    them instead of reading them again. Elsewhere (admin, previews) Wagtail's own way."""
+    """A catalog page reached through ``HomePage.route`` knows its ancestors and whether any of
+    them (or itself) has a view restriction, read by the same query that found it: the check
+    Wagtail runs before serving costs no query when none has. Elsewhere (admin, previews)
+    Wagtail's own way."""
 
     _route_ancestors: list[Page] | None = None
+    _route_restricted: bool | None = None
 
     def get_view_restrictions(self):
-        from wagtail.models import PageViewRestriction
-
         ancestors = self._route_ancestors
         if ancestors is None or self.alias_of_id or any(page.alias_of_id for page in ancestors):
             return super().get_view_restrictions()
+        if not self._route_restricted:  # the route read whether any of them has one
+            return PageViewRestriction.objects.none()
         return PageViewRestriction.objects.filter(page_id__in=[self.pk, *(page.pk for page in ancestors)])
 
 
@@ -75,16 +77,16 @@ class HomePage(Page):
         # product with what its page shows at once: the top-level category (Experts' badges and
         # section) and the main image (og:image, JSON-LD).
         rows = list(
-            Page.objects.filter(Q(url_path__in=candidates, path__startswith=self.path, depth__gt=self.depth) | Q(depth=1))
+            Page.objects.filter(Q(url_path__in=candidates, path__startswith=self.path, depth__gt=self.depth)
+                                | Q(depth=1) | Q(pk=self.pk))
             .select_related("productpage__top_category", "productpage__main_image", "categorypage")
+            .annotate(has_view_restriction=Exists(PageViewRestriction.objects.filter(page=OuterRef("pk"))))
             .order_by("-depth")
         )
         if not rows or rows[0].depth <= self.depth:
             raise Http404
         found = rows[0]
-        ancestors = sorted((row for row in rows[1:] if found.path.startswith(row.path) and row.pk != self.pk),
-                           key=lambda row: row.depth)
-        ancestors.insert(1 if ancestors and ancestors[0].depth < self.depth else 0, self)
+        ancestors = sorted((row for row in rows[1:] if found.path.startswith(row.path)), key=lambda row: row.depth)
         if len(ancestors) != found.depth - 1:  # not a clean chain (aliases, moved pages): Wagtail's way
             return found.specific.route(request, path_components[found.depth - self.depth:])
         if found.content_type_id == ContentType.objects.get_for_model(ProductPage).pk:
@@ -93,6 +95,7 @@ class HomePage(Page):
             page = found.categorypage
         else:
             page = found.specific
+        page._route_restricted = any(row.has_view_restriction for row in (found, *ancestors))
         page._route_ancestors = ancestors
         return page.route(request, path_components[found.depth - self.depth:])
 
