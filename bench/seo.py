@@ -22,6 +22,7 @@ from bench.qa import _setup, _tree, _users
 def _fill(category, products: int, questions: int, users: list) -> list:
     from decimal import Decimal
 
+    from django.db import transaction
     from django.utils import timezone
 
     from community.catalog.models import ProductPage
@@ -30,11 +31,13 @@ def _fill(category, products: int, questions: int, users: list) -> list:
     from reviews.models import ProductReviewStats, Review
 
     pages = []
-    for n in range(products):
-        pages.append(category.add_child(instance=ProductPage(
-            title=f"Товар {n}", slug=f"tovar-{n}", brand="Acme", sku=f"SEO-{n:06d}", price=Decimal("1990"))))
-        if n and n % 1000 == 0:
-            print(f"  {n} products…", flush=True)
+    for start in range(0, products, 500):
+        with transaction.atomic():  # one commit per 500 pages, not per page
+            for n in range(start, min(products, start + 500)):
+                pages.append(category.add_child(instance=ProductPage(
+                    title=f"Товар {n}", slug=f"tovar-{n}", brand="Acme", sku=f"SEO-{n:06d}", price=Decimal("1990"))))
+        if start and start % 1000 == 0:
+            print(f"  {start} products…", flush=True)
     now = timezone.now()
     Review.objects.bulk_create([
         Review(product=page, author=users[n % len(users)], rating=4 + n % 2, title="Хороший товар",

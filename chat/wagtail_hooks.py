@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from chat import views
+from chat import seo, views
 from chat.models import Block, Message
 from chat.panels import script_strings
 from chat.support import wagtail_hooks as support_hooks  # noqa: F401  (registers its hooks)
@@ -71,6 +71,11 @@ def discussions_home_section(request, page) -> HomeSection | None:
         return None
     return HomeSection(key="live-discussions", title=_("Lively discussions"), template="chat/home_section.html",
                        items=rooms, order=40, link=reverse("chat:discussions"), link_text=_("All discussions"))
+
+
+# The product page's conditional GETs track the discussion too (community/catalog/seo.py).
+seo.product_discussion_version.covers = (product_discussion,)
+hooks.register("product_page_version", seo.product_discussion_version)
 
 
 @hooks.register("product_page_routes")

@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 from typing import Any
@@ -157,16 +158,58 @@ def sitemap_index(request: HttpRequest, sitemaps: dict[str, Sitemap], section_ur
 SEEN_STATUSES = ("published", "hidden", "removed")
 
 
-def latest_change(queryset: QuerySet, outer_field: str) -> Subquery:
-    """A subquery over ``OuterRef("pk")``: the latest visible change among ``queryset``'s rows
-    whose ``outer_field`` is that key — written, edited or moderated (hidden, removed…).
+def _changed() -> Greatest:
+    # Written, edited or moderated: the latest of the three (for ``ModeratedContent`` models
+    # with ``created`` and ``edited_at``).
+    return Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created"))
 
-    For ``ModeratedContent`` models with ``created`` and ``edited_at``; NULL when no row.
+
+@dataclass(frozen=True)
+class LatestChanges:
+    """The latest change of ``queryset``'s rows per value of ``key`` (a product, a user…).
+
+    Two ways to read it: ``by_key()`` is one ``GROUP BY`` query for every key at once (a sitemap
+    section: a fixed number of queries whatever its size, instead of a correlated subquery per
+    URL, which cost ~6 s per 1,000 products on PostgreSQL); ``subquery()`` is the same over
+    ``OuterRef("pk")``, for one page's version. ``keys()`` is the keys that have rows, as an
+    uncorrelated ``IN`` subquery; ``latest_among(keys)`` the latest change of some keys' rows.
     """
-    changed = Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created"))
-    rows = (queryset.filter(**{outer_field: OuterRef("pk")}, status__in=SEEN_STATUSES)
-            .order_by().values(outer_field).annotate(latest=Max(changed)).values("latest")[:1])
-    return Subquery(rows, output_field=DateTimeField())
+
+    queryset: QuerySet
+    key: str
+
+    def by_key(self) -> dict[Any, datetime]:
+        rows = self.queryset.order_by().values(self.key).annotate(latest=Max(_changed()))
+        return dict(rows.values_list(self.key, "latest"))
+
+    def subquery(self) -> Subquery:
+        rows = (self.queryset.filter(**{self.key: OuterRef("pk")}).order_by().values(self.key)
+                .annotate(latest=Max(_changed())).values("latest")[:1])
+        return Subquery(rows, output_field=DateTimeField())
+
+    def keys(self) -> QuerySet:
+        return self.queryset.order_by().values(self.key)
+
+    def latest_among(self, keys: QuerySet) -> datetime | None:
+        """The latest change among the rows whose key is in ``keys`` (a ``values("pk")``
+        queryset, an uncorrelated ``IN``): one aggregate query."""
+        return self.queryset.filter(**{f"{self.key}__in": keys}).aggregate(m=Max(_changed()))["m"]
+
+
+def latest_change(queryset: QuerySet, outer_field: str) -> LatestChanges:
+    """The latest visible change among ``queryset``'s rows per ``outer_field`` — written,
+    edited or moderated (hidden, removed…)."""
+    return LatestChanges(queryset.filter(status__in=SEEN_STATUSES), outer_field)
+
+
+def merged_latest(changes: Iterable[LatestChanges]) -> dict[Any, datetime]:
+    """The latest change per key over several kinds of content (one query per kind)."""
+    merged: dict[Any, datetime] = {}
+    for change in changes:
+        for key, moment in change.by_key().items():
+            if moment is not None and (key not in merged or moment > merged[key]):
+                merged[key] = moment
+    return merged
 
 
 # --- conditional GETs ---------------------------------------------------------------------------

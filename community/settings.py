@@ -237,6 +237,10 @@ else:
 
 # --- Accounts (django-allauth) ----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # ModelBackend with each user's permissions in the shared cache (no queries a page).
+    "community.accounts.permissions.CachedPermissionsBackend",
+    # Kept for sessions signed in before it (their backend must stay listed); it reads the
+    # permissions the first one cached on the user.
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -442,6 +446,9 @@ DEMO_CONTENT_STEPS = [
 
 # --- Security ----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the cache (Redis when configured), written through to the database:
+# a signed-in page costs no session query once it is cached.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False
 # Wagtail's live preview shows the page in a same-origin frame, so not DENY.
 X_FRAME_OPTIONS = "SAMEORIGIN"

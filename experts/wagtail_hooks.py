@@ -78,6 +78,25 @@ def expert_reviews_section(request: HttpRequest, page: ProductPage) -> ProductSe
     )
 
 
+def product_experts_version() -> dict:
+    """The Experts of a product's top-level category (``product_page_version`` hook): who is an
+    Expert decides which reviews the section shows and their badges; the reviews themselves and
+    their votes are tracked by the reviews app's version."""
+    from django.db.models import Count, Max, OuterRef, Q, Subquery
+
+    from experts.models import ExpertStatus
+
+    rows = ExpertStatus.objects.filter(category_id=OuterRef("top_category_id")).order_by().values("category_id")
+    aggregates = {"experts_n": Count("pk", filter=Q(is_expert=True)), "experts_since": Max("since"),
+                  "experts_override": Max("override_at")}
+    return {name: Subquery(rows.annotate(value=expression).values("value")[:1])
+            for name, expression in aggregates.items()}
+
+
+product_experts_version.covers = (expert_reviews_section,)
+hooks.register("product_page_version", product_experts_version)
+
+
 @hooks.register("profile_sections")
 def reputation_section(request: HttpRequest, user) -> CabinetSection:
     """Reputation, level, Expert categories, badges and the chart of reputation over time."""

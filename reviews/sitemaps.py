@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cached_property
 
-from django.db.models import Exists, Max, OuterRef, Subquery
-
 from community import seo
 from community.accounts.trust import indexable_authors_q
 from community.catalog.models import ProductPage
@@ -15,12 +13,12 @@ from community.moderation.models import Status
 from reviews.models import Review
 
 
-def product_reviews_changed() -> Subquery:
+def product_reviews_changed() -> seo.LatestChanges:
     """Latest visible change of a product's reviews (``product_sitemap_lastmod`` hook)."""
     return seo.latest_change(Review.objects.all(), "product")
 
 
-def author_reviews_changed() -> Subquery:
+def author_reviews_changed() -> seo.LatestChanges:
     """Latest change of a user's published reviews (``profile_sitemap_lastmod`` hook)."""
     return seo.latest_change(Review.objects.filter(status=Status.PUBLISHED), "author")
 
@@ -29,14 +27,16 @@ class ReviewPagesSitemap(seo.CanonicalSitemap):
     """The review list of every live product with a published review by a non-Newcomer (a
     list showing only Newcomers' reviews is ``noindex``); lastmod: the latest review change."""
 
+    @cached_property
+    def _reviews_changed(self) -> dict[int, datetime]:
+        return product_reviews_changed().by_key()  # one GROUP BY for the whole section
+
     def _queryset(self):
-        indexable = Review.objects.filter(indexable_authors_q("author__"), product=OuterRef("pk"),
-                                          status=Status.PUBLISHED)
-        return (ProductPage.objects.live().public().filter(Exists(indexable))
-                .annotate(reviews_changed=product_reviews_changed()))
+        indexable = Review.objects.filter(indexable_authors_q("author__"), status=Status.PUBLISHED)
+        return ProductPage.objects.live().public().filter(pk__in=indexable.values("product_id"))
 
     def items(self):
-        return self._queryset().order_by("path").values("url_path", "reviews_changed")
+        return self._queryset().order_by("path").values("pk", "url_path")
 
     @cached_property
     def _suffix(self) -> str:
@@ -47,7 +47,7 @@ class ReviewPagesSitemap(seo.CanonicalSitemap):
         return seo.path_from_url_path(item["url_path"]) + self._suffix
 
     def lastmod(self, item: dict) -> datetime | None:
-        return item["reviews_changed"]
+        return self._reviews_changed.get(item["pk"])
 
     def get_latest_lastmod(self) -> datetime | None:
-        return self._queryset().aggregate(m=Max("reviews_changed"))["m"]
+        return product_reviews_changed().latest_among(self._queryset().values("pk"))

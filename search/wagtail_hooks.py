@@ -28,6 +28,17 @@ def product_search_section(request: HttpRequest, page: ProductPage) -> ProductSe
     )
 
 
+def product_mentions_version() -> dict:
+    """``product_page_version`` hook of the mentions section: the words are computed from the
+    product's published reviews and questions, whose changes the reviews and Q&A versions track
+    (and the engine's answer is cached for a while anyway), so it adds nothing of its own."""
+    return {}
+
+
+product_mentions_version.covers = (product_search_section,)
+hooks.register("product_page_version", product_mentions_version)
+
+
 @hooks.register("category_page_listing")
 def category_filters(request: HttpRequest, page: CategoryPage) -> CategoryListing:
     """Brand, price, rating and stock filters with facet counts; sorts by rating and reviews."""

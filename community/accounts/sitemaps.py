@@ -1,7 +1,7 @@
 """Sitemap section of public profiles: contributors with published content who are not
 Newcomers (a Newcomer's profile is ``noindex``). Which content counts comes from the apps that
-own it, through the ``profile_sitemap_lastmod`` hook: callables returning a subquery over
-``OuterRef("pk")`` (the user) giving the latest change of their published content (NULL: none).
+own it, through the ``profile_sitemap_lastmod`` hook: callables returning ``seo.LatestChanges``
+keyed by the user's id (the latest change of their published content).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.urls import reverse
 from wagtail import hooks
 
@@ -18,32 +18,38 @@ from community import seo
 from community.accounts.trust import indexable_authors_q
 
 
+def _contributions() -> list[seo.LatestChanges]:
+    return [hook() for hook in hooks.get_hooks("profile_sitemap_lastmod")]
+
+
 class ProfileSitemap(seo.CanonicalSitemap):
+    """A fixed number of queries whatever the number of users: the users' rows (filtered by
+    uncorrelated ``IN`` subqueries of the contributors) and one ``GROUP BY`` per kind of content."""
+
     @cached_property
-    def _expressions(self) -> dict:
-        return {f"contributed_{n}": hook() for n, hook in enumerate(hooks.get_hooks("profile_sitemap_lastmod"))}
+    def _contributed(self) -> dict[int, datetime]:
+        return seo.merged_latest(_contributions())
 
     def _queryset(self):
         has_content = Q()
-        for name in self._expressions:
-            has_content |= Q(**{f"{name}__isnull": False})
-        if not self._expressions:
+        for change in _contributions():
+            has_content |= Q(pk__in=change.keys())
+        if not has_content:
             return get_user_model().objects.none()
-        return (get_user_model().objects.filter(is_active=True).filter(indexable_authors_q())
-                .annotate(**self._expressions).filter(has_content))
+        return get_user_model().objects.filter(is_active=True).filter(indexable_authors_q()).filter(has_content)
 
     def items(self):
-        return self._queryset().order_by("pk").values("username", *self._expressions)
+        return self._queryset().order_by("pk").values("pk", "username")
 
     def location(self, item: dict) -> str:
         return reverse("profile", args=[item["username"]])
 
     def lastmod(self, item: dict) -> datetime | None:
-        return seo.latest(*(item[name] for name in self._expressions))
+        return self._contributed.get(item["pk"])
 
     def get_latest_lastmod(self) -> datetime | None:
-        queryset = self._queryset()  # one aggregate per column, as in ProductSitemap
-        return seo.latest(*(queryset.aggregate(m=Max(name))["m"] for name in self._expressions))
+        users = self._queryset().values("pk")
+        return seo.latest(*(change.latest_among(users) for change in _contributions()))
 
 
 def profile_version(request, username: str) -> seo.Version | None:
@@ -52,7 +58,7 @@ def profile_version(request, username: str) -> seo.Version | None:
     content (the ``profile_sitemap_lastmod`` hooks). None for an unknown or inactive user."""
     from community.accounts.models import Profile
 
-    expressions = {f"contributed_{n}": hook() for n, hook in enumerate(hooks.get_hooks("profile_sitemap_lastmod"))}
+    expressions = {f"contributed_{n}": change.subquery() for n, change in enumerate(_contributions())}
     fields = [f"profile__{field.attname}" for field in Profile._meta.concrete_fields]
     row = (get_user_model().objects.filter(username=username, is_active=True).annotate(**expressions)
            .values_list("pk", "date_joined", *fields, *expressions).first())

@@ -7,8 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,13 +19,31 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
 from community import seo
 from community.catalog.blocks import SpecGroupBlock
 
 CATEGORY_PAGE_SIZE = 24
+
+
+class RoutedAncestorsMixin:
+    """A catalog page reached through ``HomePage.route`` knows its ancestors and whether any of
+    them (or itself) has a view restriction, read by the same query that found it: the check
+    Wagtail runs before serving costs no query when none has. Elsewhere (admin, previews)
+    Wagtail's own way."""
+
+    _route_ancestors: list[Page] | None = None
+    _route_restricted: bool | None = None
+
+    def get_view_restrictions(self):
+        ancestors = self._route_ancestors
+        if ancestors is None or self.alias_of_id or any(page.alias_of_id for page in ancestors):
+            return super().get_view_restrictions()
+        if not self._route_restricted:  # the route read whether any of them has one
+            return PageViewRestriction.objects.none()
+        return PageViewRestriction.objects.filter(page_id__in=[self.pk, *(page.pk for page in ancestors)])
 
 
 class HomePage(Page):
@@ -53,14 +73,34 @@ class HomePage(Page):
         if not path_components:
             return super().route(request, path_components)
         candidates = [self.url_path + "/".join(path_components[:n]) + "/" for n in range(len(path_components), 0, -1)]
-        page = (
-            Page.objects.filter(url_path__in=candidates, path__startswith=self.path, depth__gt=self.depth)
+        # The same query also brings the page's ancestors (the candidates it did not pick, and the
+        # tree's root): the breadcrumbs and the view-restriction check need them, and would
+        # otherwise read them again (two queries).
+        # The found page comes as its specific class by the same query (its table joined), a
+        # product with what its page shows at once: the top-level category (Experts' badges and
+        # section) and the main image (og:image, JSON-LD).
+        rows = list(
+            Page.objects.filter(Q(url_path__in=candidates, path__startswith=self.path, depth__gt=self.depth)
+                                | Q(depth=1) | Q(pk=self.pk))
+            .select_related("productpage__top_category", "productpage__main_image", "categorypage")
+            .annotate(has_view_restriction=Exists(PageViewRestriction.objects.filter(page=OuterRef("pk"))))
             .order_by("-depth")
-            .first()
         )
-        if page is None:
+        if not rows or rows[0].depth <= self.depth:
             raise Http404
-        return page.specific.route(request, path_components[page.depth - self.depth:])
+        found = rows[0]
+        ancestors = sorted((row for row in rows[1:] if found.path.startswith(row.path)), key=lambda row: row.depth)
+        if len(ancestors) != found.depth - 1:  # not a clean chain (aliases, moved pages): Wagtail's way
+            return found.specific.route(request, path_components[found.depth - self.depth:])
+        if found.content_type_id == ContentType.objects.get_for_model(ProductPage).pk:
+            page = found.productpage
+        elif found.content_type_id == ContentType.objects.get_for_model(CategoryPage).pk:
+            page = found.categorypage
+        else:
+            page = found.specific
+        page._route_restricted = any(row.has_view_restriction for row in (found, *ancestors))
+        page._route_ancestors = ancestors
+        return page.route(request, path_components[found.depth - self.depth:])
 
     def get_context(self, request, *args, **kwargs):
         from community.catalog import selectors
@@ -76,7 +116,7 @@ class HomePage(Page):
         return context
 
 
-class CategoryPage(Page):
+class CategoryPage(RoutedAncestorsMixin, Page):
     """A product category; categories nest (Ноутбуки → Игровые ноутбуки).
 
     Other apps may serve the product listing with filters through the ``category_page_listing``
@@ -176,7 +216,7 @@ class HomeSection:
     assets: tuple[str, ...] = ()
 
 
-class ProductPage(RoutablePageMixin, Page):
+class ProductPage(RoutedAncestorsMixin, RoutablePageMixin, Page):
     """A product of the shop. Reviews, questions and the chat attach to it.
 
     Other apps extend product pages without the catalog importing them, through two Wagtail

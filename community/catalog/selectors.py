@@ -80,7 +80,11 @@ def category_tree(*, home: HomePage) -> list[tuple[CategoryPage, list[CategoryPa
 
 
 def breadcrumbs(page: Page) -> list[Page]:
-    """Ancestors below the root, for the breadcrumb trail (one query)."""
+    """Ancestors below the root, for the breadcrumb trail: those the route read with the page
+    (no query), or one query."""
+    routed = getattr(page, "_route_ancestors", None)
+    if routed is not None:
+        return [ancestor for ancestor in routed if ancestor.depth > 1]
     return list(page.get_ancestors().filter(depth__gt=1).specific(defer=True))
 
 

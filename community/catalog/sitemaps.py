@@ -13,14 +13,11 @@ from community import seo
 from community.catalog.models import CategoryPage, ProductPage
 
 
-def _product_lastmod_expressions() -> dict:
-    """``{name: Subquery}`` from the ``product_sitemap_lastmod`` hooks: callables returning a
-    subquery over ``OuterRef("pk")`` (the product) giving the latest visible change the app
-    shows on the product page (NULL when none)."""
-    expressions = {}
-    for n, hook in enumerate(hooks.get_hooks("product_sitemap_lastmod")):
-        expressions[f"content_lastmod_{n}"] = hook()
-    return expressions
+def _product_content_changes() -> list[seo.LatestChanges]:
+    """What the ``product_sitemap_lastmod`` hooks declare: callables returning
+    ``seo.LatestChanges`` keyed by the product's id — the latest visible change of what the app
+    shows on the product page."""
+    return [hook() for hook in hooks.get_hooks("product_sitemap_lastmod")]
 
 
 class CategorySitemap(seo.CanonicalSitemap):
@@ -41,25 +38,28 @@ class CategorySitemap(seo.CanonicalSitemap):
 
 class ProductSitemap(seo.CanonicalSitemap):
     """Live, public products; lastmod: the latest of the page's publication and the content
-    other apps show on it (a new, edited or hidden review or answer moves it)."""
+    other apps show on it (a new, edited or hidden review or answer moves it).
+
+    A fixed number of queries whatever the catalog's size: the products' rows, and one
+    ``GROUP BY`` per kind of content (``seo.LatestChanges.by_key``), merged here."""
 
     @cached_property
-    def _expressions(self) -> dict:
-        return _product_lastmod_expressions()
+    def _content_changed(self) -> dict[int, datetime]:
+        return seo.merged_latest(_product_content_changes())
 
     def _queryset(self):
-        return ProductPage.objects.live().public().annotate(**self._expressions)
+        return ProductPage.objects.live().public()
 
     def items(self):
-        return self._queryset().order_by("path").values("url_path", "last_published_at", *self._expressions)
+        return self._queryset().order_by("path").values("pk", "url_path", "last_published_at")
 
     def location(self, item: dict) -> str:
         return seo.path_from_url_path(item["url_path"])
 
     def lastmod(self, item: dict) -> datetime | None:
-        return seo.latest(item["last_published_at"], *(item[name] for name in self._expressions))
+        return seo.latest(item["last_published_at"], self._content_changed.get(item["pk"]))
 
     def get_latest_lastmod(self) -> datetime | None:
-        # One aggregate per column: SQLite mis-converts several Max() over subqueries in one.
-        queryset = self._queryset()
-        return seo.latest(*(queryset.aggregate(m=Max(name))["m"] for name in ["last_published_at", *self._expressions]))
+        products = self._queryset()
+        return seo.latest(products.aggregate(m=Max("last_published_at"))["m"],
+                          *(change.latest_among(products.values("pk")) for change in _product_content_changes()))

@@ -64,13 +64,13 @@ def ask_url(product: ProductPage, product_url: str | None = None) -> str:
 # --- one question and its answers -------------------------------------------------------------
 
 
-def question_for_page(*, product: ProductPage, question_id: int) -> Question | None:
-    """The question with its author, or None when it is not this product's question."""
-    question = (
-        Question.objects.select_related("author__profile")
-        .filter(pk=question_id, product=product)
-        .first()
-    )
+def question_for_page(*, product: ProductPage, question_id: int, viewer=None) -> Question | None:
+    """The question with its author, or None when it is not this product's question; with a
+    signed-in ``viewer``, what :func:`viewer_state` needs comes in the same query."""
+    queryset = Question.objects.select_related("author__profile").filter(pk=question_id, product=product)
+    if viewer is not None and viewer.is_authenticated:
+        queryset = queryset.annotate(**_viewer_flags(viewer))
+    question = queryset.first()
     if question is not None:
         question.product = product
     return question
@@ -87,31 +87,76 @@ def question_visible_to(question: Question, user) -> bool:
     return can_moderate(user) and question.status in MODERATOR_VISIBLE
 
 
-def answers_for_question(*, question: Question, viewer) -> list[Answer]:
-    """The answers the viewer may see: the accepted one first, then by score, then oldest first.
+ANSWERS_PER_PAGE = 20
+
+
+@dataclass
+class AnswerPage:
+    """One page of a question's answers (``number`` from 1), with what the pager needs."""
+
+    answers: list[Answer]
+    number: int
+    total: int
+    per_page: int = ANSWERS_PER_PAGE
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    def __iter__(self):
+        return iter(self.answers)
+
+    def __len__(self) -> int:
+        return len(self.answers)
+
+
+def answers_for_question(*, question: Question, viewer, page: int = 1,
+                         per_page: int = ANSWERS_PER_PAGE) -> AnswerPage | None:
+    """A page of the answers the viewer may see: the accepted one first, then by score, then
+    oldest first; None when ``page`` is past the last one (page 1 always exists).
 
     The accepted answer counts only when published. Every answer gets ``badges``,
-    ``is_accepted`` and ``viewer_vote`` (1, -1 or 0); two queries plus the badge hooks.
+    ``is_accepted`` and ``viewer_vote`` (1, -1 or 0); the caller attaches the badges (with the
+    question's, in one hook call). One query for the page and the total (a window count: the
+    answers' rows carry no costly subqueries; a signed-in viewer's vote is one indexed lookup a
+    row).
     """
     accepted_id = question.accepted_answer_id or 0
-    answers = list(
+    start = (page - 1) * per_page
+    queryset = (
         visible(Answer.objects.filter(question=question), viewer)
         .select_related("author__profile")
         .annotate(accepted_first=Case(When(pk=accepted_id, status=Status.PUBLISHED, then=Value(0)),
-                                      default=Value(1), output_field=IntegerField()))
-        .order_by("accepted_first", "-score", "created", "pk")
+                                      default=Value(1), output_field=IntegerField()),
+                  total=Window(Count("pk")))
     )
-    votes: dict[int, int] = {}
-    if viewer is not None and viewer.is_authenticated and answers:
-        votes = dict(
-            AnswerVote.objects.filter(answer__question=question, voter=viewer).values_list("answer_id", "value")
-        )
+    if viewer is not None and viewer.is_authenticated:
+        own_vote = AnswerVote.objects.filter(answer=OuterRef("pk"), voter=viewer).values("value")[:1]
+        queryset = queryset.annotate(viewer_vote_value=Subquery(own_vote, output_field=IntegerField()))
+    answers = list(queryset.order_by("accepted_first", "-score", "created", "pk")[start:start + per_page])
+    if not answers and page > 1:
+        return None
     for answer in answers:
         answer.question = question
         answer.is_accepted = answer.pk == accepted_id and answer.status == Status.PUBLISHED
-        answer.viewer_vote = votes.get(answer.pk, 0)
-    attach_badges(answers, product=question.product)
-    return answers
+        answer.viewer_vote = getattr(answer, "viewer_vote_value", None) or 0
+    return AnswerPage(answers=answers, number=page, total=answers[0].total if answers else 0, per_page=per_page)
 
 
 @dataclass
@@ -123,31 +168,37 @@ class ViewerState:
     own_answer: Answer | None = None
 
 
-def viewer_state(*, question: Question, viewer, answers: list[Answer]) -> ViewerState:
-    """The viewer's vote, follow and own answer for ``question`` (two queries when signed in).
+def _viewer_flags(viewer) -> dict:
+    """Subqueries over a question's ``OuterRef("pk")``: the viewer's vote, follow and own answer
+    (an answer the viewer deleted themselves does not count: they may answer again)."""
+    own = (Answer.objects.filter(question=OuterRef("pk"), author=viewer)
+           .exclude(status=Status.REMOVED, moderated_by=viewer).order_by("pk"))
+    return {
+        "viewer_voted": Subquery(QuestionVote.objects.filter(question=OuterRef("pk"), voter=viewer).values("pk")[:1]),
+        "viewer_follows": Subquery(QuestionFollow.objects.filter(question=OuterRef("pk"), user=viewer).values("pk")[:1]),
+        "viewer_own_id": Subquery(own.values("pk")[:1]),
+        "viewer_own_status": Subquery(own.values("status")[:1]),
+        "viewer_own_reason": Subquery(own.values("moderation_reason")[:1]),
+    }
 
-    An answer the viewer deleted themselves does not count: they may answer again.
-    """
+
+def viewer_state(*, question: Question, viewer, answers=None) -> ViewerState:
+    """The viewer's vote, follow and own answer for ``question``: read with the question by
+    :func:`question_for_page`, or one query."""
     state = ViewerState()
     if viewer is None or not viewer.is_authenticated:
         return state
-    flags = (
-        Question.objects.filter(pk=question.pk)
-        .annotate(
-            viewer_voted=Subquery(QuestionVote.objects.filter(question=OuterRef("pk"), voter=viewer).values("pk")[:1]),
-            viewer_follows=Subquery(QuestionFollow.objects.filter(question=OuterRef("pk"), user=viewer).values("pk")[:1]),
-        )
-        .values("viewer_voted", "viewer_follows")
-        .first()
-    ) or {}
+    if hasattr(question, "viewer_own_id"):
+        flags = question.__dict__
+    else:
+        flags = Question.objects.filter(pk=question.pk).annotate(**_viewer_flags(viewer)).values(
+            "viewer_voted", "viewer_follows", "viewer_own_id", "viewer_own_status", "viewer_own_reason").first() or {}
     state.voted = flags.get("viewer_voted") is not None
     state.follows = flags.get("viewer_follows") is not None
-    state.own_answer = (
-        Answer.objects.filter(question=question, author=viewer)
-        .exclude(status=Status.REMOVED, moderated_by=viewer)
-        .only("pk", "status", "moderation_reason", "question_id", "author_id")
-        .first()
-    )
+    if flags.get("viewer_own_id") is not None:
+        state.own_answer = Answer(pk=flags["viewer_own_id"], status=flags["viewer_own_status"],
+                                  moderation_reason=flags["viewer_own_reason"] or "", question_id=question.pk,
+                                  author_id=viewer.pk)
     return state
 
 
@@ -214,15 +265,19 @@ def product_top_questions(*, product: ProductPage, viewer, limit: int = SECTION_
                           product_url: str | None = None) -> ProductQuestions:
     """Most answered, then most voted questions of ``product`` (two queries).
 
-    The total comes with the questions (a window count), their best answers in one more query.
+    The order is the stored counters' (the ``qa_question_top`` index), so the database reads
+    ``limit`` rows, not the product's whole question table: the total is an uncorrelated scalar
+    subquery (computed once), not a window over every row, which made every row's best-answer
+    subqueries run before the limit. Their best answers come in one more query.
     """
     from django.urls import reverse
 
     product_url = product_url if product_url is not None else product.url
+    shown = visible(Question.objects.filter(product=product), viewer)
+    total_rows = shown.order_by().values("product").annotate(n=Count("pk")).values("n")
     questions = list(
-        visible(Question.objects.filter(product=product), viewer)
-        .select_related("author__profile")
-        .annotate(best_answer_id=_best_answer_id(), total=Window(Count("pk")))
+        shown.select_related("author__profile")
+        .annotate(best_answer_id=_best_answer_id(), total=Subquery(total_rows, output_field=IntegerField()))
         .order_by("-answer_count", "-vote_score", "-created", "-pk")[:limit]
     )
     total = questions[0].total if questions else 0

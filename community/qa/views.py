@@ -123,8 +123,8 @@ def question_ask(page: ProductPage, request: HttpRequest) -> HttpResponse:
 
 @rate_limited("answer_post")
 def question_detail(page: ProductPage, request: HttpRequest, question_id: int, slug: str) -> HttpResponse:
-    """A question's own page with all its answers; a POST posts the viewer's answer."""
-    question = selectors.question_for_page(product=page, question_id=question_id)
+    """A question's own page with a page of its answers; a POST posts the viewer's answer."""
+    question = selectors.question_for_page(product=page, question_id=question_id, viewer=request.user)
     if question is None:
         raise Http404
     if question.status == Status.REMOVED:
@@ -153,6 +153,14 @@ def question_detail(page: ProductPage, request: HttpRequest, question_id: int, s
     return _render_question(request, page, question, answer_form=form, status=400 if form is not None else 200)
 
 
+def _page_number(request: HttpRequest) -> int | None:
+    """``?page=N`` (1 without it); None for anything but a positive integer."""
+    raw = request.GET.get("page")
+    if raw is None:
+        return 1
+    return int(raw) if raw.isdigit() and int(raw) >= 1 else None
+
+
 def question_short(page: ProductPage, request: HttpRequest, question_id: int) -> HttpResponse:
     """``<product>/questions/<id>/`` redirects to the question's canonical URL."""
     question = selectors.question_for_page(product=page, question_id=question_id)
@@ -163,13 +171,21 @@ def question_short(page: ProductPage, request: HttpRequest, question_id: int) ->
 
 def _render_question(request: HttpRequest, page: ProductPage, question: Question, *,
                      answer_form: AnswerForm | None = None, status: int = 200) -> HttpResponse:
-    answers = selectors.answers_for_question(question=question, viewer=request.user)
-    state = selectors.viewer_state(question=question, viewer=request.user, answers=answers)
-    selectors.attach_badges([question], product=page)
+    number = _page_number(request) if request.method == "GET" else 1
+    if number is None:
+        raise Http404
+    canonical = question.get_url(request)
+    if number == 1 and "page" in request.GET:
+        return HttpResponsePermanentRedirect(canonical)  # one URL for the first page
+    answers = selectors.answers_for_question(question=question, viewer=request.user, page=number)
+    if answers is None:
+        raise Http404
+    state = selectors.viewer_state(question=question, viewer=request.user)
+    selectors.attach_badges([question, *answers], product=page)
     first_public = next((a for a in answers if a.status == Status.PUBLISHED), None)
     question.best_answer_excerpt = excerpt(first_public.text_html, 155) if first_public else ""
     is_asker = request.user.is_authenticated and request.user.pk == question.author_id
-    url = request.build_absolute_uri(question.get_url(request))
+    url = request.build_absolute_uri(canonical)
     context = {
         **product_context(request, page),
         "question": question,

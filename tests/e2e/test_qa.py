@@ -114,3 +114,33 @@ def test_votes_on_answers_work_without_reloading(page_tree, browser_page):
     assert page.url == url_before
     answer.refresh_from_db()
     assert (answer.up_count, answer.score) == (1, 1)
+
+
+def test_show_more_loads_the_next_page_of_answers_in_place_and_its_votes_work(page_tree, browser_page):
+    from tests.qa import factories as qa_factories
+
+    product = page_tree["products"][0]
+    asker = shopper("hamlet")
+    voter = shopper("horatio")
+    question = Question.objects.create(product=product, author=asker, title="Сколько держит батарея?",
+                                       slug="skolko-derzhit", status=Status.PUBLISHED)
+    answers = qa_factories.bulk_answers(question, qa_factories.bulk_users(45, prefix="e2e"))
+    page = browser_page
+    log_in(page, voter, question.get_url())
+    assert page.locator("[data-qa-answers] > .qa-answer").count() == 20
+    url_before = page.url
+    page.get_by_role("link", name="Показать ещё").click()
+    items = page.locator("[data-qa-answers] > .qa-answer")
+    items.nth(39).wait_for()  # (the page's CSP forbids wait_for_function's eval)
+    assert page.url == url_before, "loaded in place"
+    page.get_by_role("link", name="Показать ещё").click()
+    items.nth(44).wait_for()
+    assert items.count() == 45
+    assert page.get_by_role("link", name="Показать ещё").count() == 0
+    ids = [items.nth(n).get_attribute("id") for n in range(45)]
+    assert len(set(ids)) == 45
+    # A vote on an answer that came from the third page is sent without reloading.
+    last = next(a for a in answers if f"answer-{a.pk}" == ids[-1])
+    page.locator(f"#answer-{last.pk}").get_by_role("button", name=re.compile(r"^Полезно")).click()
+    page.locator(f"#answer-{last.pk} [data-qa-up]").filter(has_text=str(last.up_count + 1)).wait_for()
+    assert page.url == url_before

@@ -474,3 +474,35 @@ def test_every_qa_page_is_valid_html_with_labelled_controls(client, product, que
     assert_healthy_page(text_of(step))
     invalid = client.post(question.get_url(), {"text": ""})
     assert_healthy_page(text_of(invalid))
+
+
+def test_answers_come_20_a_page_accepted_first_then_by_votes_each_page_self_canonical(client, question, shopper):
+    authors = factories.bulk_users(45, prefix="pager")
+    answers = factories.bulk_answers(question, authors)
+    accepted = answers[44]  # score 0: only acceptance puts it first
+    services.answer_accept(actor=shopper, answer=accepted)
+    url = question.get_url()
+
+    first = client.get(url)
+    shown = list(first.context["answers"])
+    assert len(shown) == 20 and shown[0].pk == accepted.pk
+    scores = [a.score for a in shown[1:]]
+    assert scores == sorted(scores, reverse=True)
+    content = text_of(first)
+    assert f'<link rel="canonical" href="{dj_settings.SITE_URL}{url}">' in content
+    assert 'href="?page=2#answers-heading" data-qa-more>Показать ещё</a>' in content
+
+    second = client.get(f"{url}?page=2")
+    content = text_of(second)
+    assert second.status_code == 200 and len(second.context["answers"]) == 20
+    assert f'<link rel="canonical" href="{dj_settings.SITE_URL}{url}?page=2">' in content
+    assert "страница 2" in content.split("</title>")[0]
+    assert not {a.pk for a in shown} & {a.pk for a in second.context["answers"]}
+
+    last = client.get(f"{url}?page=3")
+    assert len(last.context["answers"]) == 5 and "data-qa-more" not in text_of(last)
+    assert client.get(f"{url}?page=4").status_code == 404
+    assert client.get(f"{url}?page=abc").status_code == 404
+    assert client.get(f"{url}?page=0").status_code == 404
+    one = client.get(f"{url}?page=1")
+    assert one.status_code == 301 and one["Location"] == url

@@ -84,28 +84,51 @@ def test_signed_in_pages_carry_no_validators(client, product, shopper):
     assert not response.has_header("ETag") and not response.has_header("Last-Modified")
 
 
-def test_a_product_page_with_a_section_that_declares_no_version_carries_no_validators(client, product):
+def test_a_product_page_with_a_section_that_declares_no_version_carries_no_validators(client, product, monkeypatch):
     from wagtail import hooks
 
-    untracked = [fn for fn in hooks.get_hooks("product_page_sections")
-                 if not any(fn in getattr(v, "covers", ()) for v in hooks.get_hooks("product_page_version"))]
-    if not untracked:
-        pytest.skip("every product section declares its version")
-    response = client.get(product.url)
-    assert response.status_code == 200 and not response.has_header("ETag")
+    from community.catalog.models import ProductSection
 
+    assert client.get(product.url).has_header("ETag"), "every section of the product page declares its version"
 
-def test_a_product_page_whose_sections_all_declare_a_version_answers_304_until_a_vote(client, product, monkeypatch):
-    from wagtail import hooks
+    def untracked_section(request, page):
+        return ProductSection(key="untracked", title="Untracked", template="catalog/product_section_empty.html")
 
     hooks.search_for_hooks()
-    covered = {fn for v in hooks.get_hooks("product_page_version") for fn in getattr(v, "covers", ())}
-    # Only the sections that declare their version (reviews, Q&A) are on the page.
     monkeypatch.setitem(hooks._hooks, "product_page_sections",
-                        [entry for entry in hooks._hooks["product_page_sections"] if entry[0] in covered])
+                        [*hooks._hooks["product_page_sections"], (untracked_section, 0)])
+    from community.catalog import seo as catalog_seo
+
+    assert catalog_seo.product_version(None, page_url_path=product.url_path) is None
+
+
+def test_a_product_page_answers_304_until_a_vote_an_answer_or_a_chat_message(client, product):
+    from chat import services as chat_services
+
     review = people.review(people.person("rosalind"), product)
-    answerer = people.person("sebastian")
+    answerer, chatter = people.person("sebastian"), people.person("feste")
     question = people.question(people.person("viola"), product, title="Есть ли подсветка клавиатуры?")
+    room = chat_services.product_room_for(product)
     assert_304_then_changes(client, product.url,
                             lambda: review_services.review_vote(voter=people.person("orlando"), review=review, helpful=True))
     assert_304_then_changes(client, product.url, lambda: people.answer(answerer, question))
+    assert_304_then_changes(client, product.url,
+                            lambda: chat_services.message_post(author=chatter, room=room, body="Кто брал, как батарея?"))
+    message = room.messages.get()
+    assert_304_then_changes(client, product.url,
+                            lambda: chat_services.message_edit(author=chatter, message=message, body="Как батарея?"))
+    assert_304_then_changes(client, product.url, lambda: chat_services.message_delete(actor=chatter, message=message))
+
+
+def test_a_product_page_keeps_its_validator_when_another_product_changes(client, page_tree):
+    from chat import services as chat_services
+
+    product, other = page_tree["products"][0], page_tree["products"][1]
+    first = client.get(product.url)["ETag"]
+    other_question = people.question(people.person("viola"), other, title="А у этого есть подсветка?")
+    people.answer(people.person("sebastian"), other_question)
+    people.review(people.person("rosalind"), other)
+    chat_services.message_post(author=people.person("feste"), room=chat_services.product_room_for(other),
+                               body="Другой товар")
+    response = client.get(product.url, HTTP_IF_NONE_MATCH=first)
+    assert response.status_code == 304

@@ -1,6 +1,8 @@
 // Progressive enhancement of Q&A (every page works without it):
 // - while a question's title is typed, similar questions about the product are suggested;
-// - votes on answers and "I have the same question" are sent without reloading the page.
+// - votes on answers and "I have the same question" are sent without reloading the page;
+// - «Показать ещё» under a question's answers loads the next page of answers in place (without
+//   JS it is a link to that page, which is a page of its own).
 (function () {
   "use strict";
 
@@ -123,7 +125,53 @@
     });
   }
 
+  function setUpMoreAnswers(link) {
+    var list = document.querySelector("[data-qa-answers]");
+    if (!list || !window.fetch || !window.DOMParser) { return; }
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      if (link.getAttribute("aria-busy") === "true") { return; }
+      link.setAttribute("aria-busy", "true");
+      var nav = link.closest("nav");
+      fetch(link.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(response.statusText); }
+          return response.text();
+        })
+        .then(function (html) {
+          var next = new DOMParser().parseFromString(html, "text/html");
+          var added = next.querySelectorAll("[data-qa-answers] > .qa-answer");
+          var first = null;
+          added.forEach(function (article) {
+            if (document.getElementById(article.id)) { return; }  // moved up by a vote meanwhile
+            var node = document.importNode(article, true);
+            list.appendChild(node);
+            if (!first) { first = node; }
+            node.querySelectorAll("form[data-qa-vote]").forEach(setUpAnswerVote);
+          });
+          var more = next.querySelector("[data-qa-more]");
+          var label = next.querySelector(".qa-answer-pages span");
+          var shown = nav.querySelector("span");
+          if (label && shown) { shown.textContent = label.textContent; }
+          if (more) {
+            link.href = more.getAttribute("href");
+            link.removeAttribute("aria-busy");
+          } else {
+            nav.remove();
+          }
+          if (first) {  // keyboard and screen-reader users land on the first new answer
+            first.setAttribute("tabindex", "-1");
+            first.focus();
+          }
+        })
+        .catch(function () {
+          window.location.href = link.href;  // fall back to the page itself
+        });
+    });
+  }
+
   function init() {
+    document.querySelectorAll("[data-qa-more]").forEach(setUpMoreAnswers);
     document.querySelectorAll("form[data-qa-ask]").forEach(setUpAskForm);
     document.querySelectorAll("form[data-qa-vote]").forEach(setUpAnswerVote);
     document.querySelectorAll("form[data-qa-same]").forEach(setUpSameQuestion);
