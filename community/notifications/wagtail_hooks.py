@@ -53,6 +53,17 @@ def follow_and_waiting_list(request, page) -> ProductSection:
                                    "notify_email_known": request.user.is_authenticated})
 
 
+def follow_and_waiting_list_version() -> dict:
+    """``product_page_version`` hook of the actions section. Validators are for anonymous
+    visitors only, and what they see here depends only on the product's stock status, which the
+    page's own row already tracks: nothing to add."""
+    return {}
+
+
+follow_and_waiting_list_version.covers = (follow_and_waiting_list,)
+hooks.register("product_page_version", follow_and_waiting_list_version)
+
+
 @hooks.register("personal_data")
 def notifications_personal_data(user) -> dict:
     from community.notifications.models import (

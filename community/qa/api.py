@@ -20,6 +20,8 @@ from community.qa import selectors
 from community.qa.models import Answer, Question
 from community.seo import absolute_url, latest
 
+API_ANSWERS_PER_PAGE = 50
+
 router = Router(tags=["questions"])
 
 
@@ -65,6 +67,11 @@ class QuestionPageOut(Schema):
 
 class QuestionDetailOut(QuestionOut):
     answers: list[AnswerOut]
+    #: The answers come a page at a time (``?page=N``, ``API_ANSWERS_PER_PAGE`` each, the accepted
+    #: one first, then by votes), like the question page.
+    answers_total: int
+    page: int
+    pages: int
 
 
 def _answer(answer: Answer, *, question: Question, url: str) -> dict:
@@ -149,13 +156,22 @@ def _question_url(question: Question) -> str:
 
 @router.get("/questions/{question_id}", response={200: QuestionDetailOut, **ERRORS},
             summary="One published question with its published answers")
-def question_detail(request: HttpRequest, response: HttpResponse, question_id: int):
+def question_detail(request: HttpRequest, response: HttpResponse, question_id: int, page: int = 1):
     question = _published_question(question_id)
-    answers = selectors.answers_for_question(question=question, viewer=None)
+    found = (selectors.answers_for_question(question=question, viewer=None, page=page, per_page=API_ANSWERS_PER_PAGE)
+             if 1 <= page <= 10_000 else None)
+    if found is None:
+        raise ApiError(404, "page_out_of_range", _("There is no such page."))
+    answers = found.answers
     url = _question_url(question)
-    best = answers[0] if answers else None
+    if page > 1:  # the best answer (accepted, else the top-voted) heads page 1
+        answers_first = selectors.answers_for_question(question=question, viewer=None, per_page=1).answers
+    else:
+        answers_first = answers
+    best = answers_first[0] if answers_first else None
     data = _question(question, sku=question.product.sku, url=url, best=best)
     data["answers"] = [_answer(a, question=question, url=url) for a in answers]
+    data.update(answers_total=found.total, page=found.number, pages=found.num_pages)
     last_modified(response, _changed(question), *(_changed(a) for a in answers))
     return data
 

@@ -202,7 +202,7 @@ def test_the_product_page_costs_the_same_queries_with_few_or_many_reviews_questi
         with django_assert_max_num_queries(small[who]):
             assert client.get(product.url).status_code == 200
     cache.clear()
-    with django_assert_max_num_queries(small[True] + 5):  # cold: session, permissions, site roots, unread, mentions
+    with django_assert_max_num_queries(small[True] + 6):  # cold: session, permissions, site roots, chat and notification unread counts, mentions
         assert client.get(product.url).status_code == 200
     # The budget is 10 (DESIGN.md §4); where the page stands today, anonymous and signed in.
     assert small[False] <= 12, small
