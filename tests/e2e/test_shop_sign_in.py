@@ -68,6 +68,6 @@ def test_a_shop_customer_signs_in_through_the_shop_in_the_browser(page, shop, sh
     # That account is linked by the shop's `sub`, and the flow went through the shop's form.
     assert linked.user.email == "marina@shop.example"
     assert get_user_model().objects.count() == 1
-    assert ["GET /authorize", "POST /authorize", "POST /token"] == [
+    assert [
         r for r in shop.requests if r.endswith(("/authorize", "/token"))
-    ]
+    ] == ["GET /authorize", "POST /authorize", "POST /token"]
