@@ -19,6 +19,7 @@ SQLite, the in-memory channel layer, a local-memory cache and database full-text
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -487,6 +488,11 @@ CONTENT_SECURITY_POLICY_ADMIN = {
         "frame-ancestors": [_SELF],
     }
 }
+if SHOP_OIDC_SERVER_URL:
+    # «Войти через аккаунт магазина» POSTs to the site, which redirects to the shop's /authorize:
+    # browsers apply form-action to that redirect too, so the shop's origin must be allowed.
+    _shop = urlsplit(SHOP_OIDC_SERVER_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [_SELF, f"{_shop.scheme}://{_shop.netloc}"]
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True

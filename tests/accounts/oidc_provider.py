@@ -2,7 +2,8 @@
 
 It runs in a thread on a free local port and speaks the authorization-code flow the way a shop's
 identity server does: discovery (``/.well-known/openid-configuration``), ``/authorize`` (signs
-in ``customer`` at once and redirects back with a one-time code), ``/token`` (checks the client's
+in ``customer`` at once and redirects back with a one-time code; with ``asks_user`` it first shows
+a small HTML sign-in form whose «Sign in» button POSTs back to ``/authorize``), ``/token`` (checks the client's
 secret, the code, its redirect URI and the PKCE verifier; answers with an RS256 ID token signed by
 a key generated per server), ``/jwks`` and ``/userinfo``. ``tamper_id_token`` makes ``/token``
 hand out a token whose claims were changed after signing.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import secrets
 import threading
@@ -57,6 +59,7 @@ class OIDCProvider:
     client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     customer: Customer = field(default_factory=lambda: Customer("shop-customer-1", "anna@shop.example"))
     tamper_id_token: bool = False
+    asks_user: bool = False
     requests: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -107,6 +110,20 @@ class OIDCProvider:
         location = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query.get('state', '')})}"
         return 302, {"Location": location}, {}
 
+    def login_form(self, query: dict[str, str]) -> str:
+        """The page a person sees at the shop: who signs in, and a «Sign in» button (no password:
+        the test customer is the only one)."""
+        hidden = "".join(
+            f'<input type="hidden" name="{html.escape(name)}" value="{html.escape(value)}">'
+            for name, value in query.items()
+        )
+        return (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop sign-in</title></head>'
+            f'<body><main><h1>Shop sign-in</h1><p>{html.escape(self.customer.email)}</p>'
+            f'<form method="post" action="/authorize">{hidden}<button type="submit">Sign in</button></form>'
+            '</main></body></html>'
+        )
+
     def token(self, form: dict[str, str], authorization: str) -> tuple[int, dict[str, str], dict]:
         client_id, secret = form.get("client_id"), form.get("client_secret")
         if authorization.startswith("Basic "):
@@ -151,6 +168,14 @@ class OIDCProvider:
             def log_message(self, format, *args):  # noqa: A002 — quiet in tests
                 pass
 
+            def _page(self, status: int, body: str) -> None:
+                payload = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
             def _answer(self, status: int, headers: dict[str, str], body: dict) -> None:
                 payload = json.dumps(body).encode() if body else b""
                 self.send_response(status)
@@ -169,6 +194,8 @@ class OIDCProvider:
                     self._answer(200, {}, provider.discovery())
                 elif url.path == "/jwks":
                     self._answer(200, {}, provider.jwks())
+                elif url.path == "/authorize" and provider.asks_user and query.get("client_id") == provider.client_id:
+                    self._page(200, provider.login_form(query))
                 elif url.path == "/authorize":
                     self._answer(*provider.authorize(query))
                 elif url.path == "/userinfo":
@@ -183,6 +210,8 @@ class OIDCProvider:
                 form = {k: v[0] for k, v in parse_qs(body).items()}
                 if url.path == "/token":
                     self._answer(*provider.token(form, self.headers.get("Authorization", "")))
+                elif url.path == "/authorize" and provider.asks_user:  # the «Sign in» button
+                    self._answer(*provider.authorize(form))
                 else:
                     self._answer(404, {}, {"error": "not_found"})
 
