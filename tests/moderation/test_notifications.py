@@ -127,3 +127,15 @@ def test_the_kind_is_on_the_settings_page_with_immediate_email(client, shopper):
     page = client.get("/notifications/settings/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Решение модерации" in page
     assert get_kind(KIND).default_frequency == "immediate"
+
+
+def test_the_decision_is_emailed_at_once_in_russian_with_the_account_link(shopper, moderator, note, mailoutbox):
+    from tests.conftest import run_queued_tasks
+
+    services.moderate(moderator=moderator, content=note, action="remove", reason="Реклама")
+    assert mailoutbox == []  # sent by the worker, not in the moderator's request
+    run_queued_tasks()  # the email and the other apps' tasks (search index…)
+    [mail] = mailoutbox
+    assert mail.to == [shopper.email]
+    assert "Ваш материал «Мой отзыв о ноутбуке» удалён модератором: Реклама" in mail.body
+    assert "/cabinet/#moderation" in mail.alternatives[0][0]
