@@ -12,9 +12,9 @@ them); a test fails when a signal has neither a receiver nor that mark, or is mi
 | signal                   | keyword arguments                                      | sent by                                   | heard by |
 |--------------------------|--------------------------------------------------------|-------------------------------------------|----------|
 | content_flagged          | content, flag                                          | moderation.services.flag                  | reserved |
-| user_sanctioned          | user, sanction (or None when lifted), lifted (list), moderator | moderation.sanctions                | reserved |
-| appeal_decided           | appeal, granted, moderator                             | moderation.appeals.appeal_decide          | reserved |
-| content_moderated        | content, action, moderator, previous_status, reason    | moderation.services.moderate, qa.services and reviews.services (author's removal) | reviews.receivers (aggregates), qa.receivers (counters), experts.receivers (ledger), chat.receivers (open rooms), search.receivers (index), notifications.receivers (withdraw / restore notifications about it) |
+| user_sanctioned          | user, sanction (or None when lifted), lifted (list), moderator | moderation.sanctions                | notifications.receivers (moderation.notifications: the user is told) |
+| appeal_decided           | appeal, granted, moderator                             | moderation.appeals.appeal_decide          | notifications.receivers (moderation.notifications: the author is told) |
+| content_moderated        | content, action, moderator, previous_status, reason    | moderation.services.moderate, qa.services and reviews.services (author's removal) | reviews.receivers (aggregates), qa.receivers (counters), experts.receivers (ledger), chat.receivers (open rooms), search.receivers (index), notifications.receivers (withdraw / restore notifications about it; moderation.notifications tells the author) |
 | purchases_recorded       | pairs (sorted (user_id, product_id) of new purchases)  | catalog.feed, once per chunk              | reviews.receivers (verified purchase), search.receivers (index) |
 | stock_changed            | product, previous_status (once per product and chunk)  | catalog.feed, after its UPDATE            | search.receivers (index), notifications.receivers (waiting list) |
 | product_category_changed | moves ({product id: (previous, current) top-level category id}) | catalog.services (after a page move or save) | experts.receivers (ledger category, per-category totals, Expert statuses), search.receivers (index) |
@@ -71,4 +71,4 @@ expert_status_at_risk = Signal()
 notification_created = Signal()
 
 # Sent, with no receiver yet.
-RESERVED = frozenset({"user_sanctioned", "appeal_decided", "content_flagged"})
+RESERVED = frozenset({"content_flagged"})

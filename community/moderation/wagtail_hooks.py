@@ -13,7 +13,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.components import Component
 
 from community.accounts.selectors import CabinetSection
-from community.moderation import appeals, selectors, services, views
+from community.moderation import appeals, notifications, selectors, services, views
 from community.moderation.models import Action
 from community.moderation.registry import kinds
 
@@ -116,3 +116,9 @@ def moderation_cabinet_section(request) -> CabinetSection | None:
         context={"moderation_decisions": [(d, appeals.can_appeal(d, request.user)) for d in decisions],
                  "moderation_sanctions": in_force},
     )
+
+
+@hooks.register("notification_kinds")
+def moderation_notification_kinds():
+    """«Решение модерации»: decisions on the author's content, sanctions and appeals (transactional)."""
+    return notifications.kinds()

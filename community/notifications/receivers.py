@@ -13,6 +13,7 @@ from community.notifications import kinds, services
 HEARD = (
     "question_asked", "answer_posted", "review_published", "answer_accepted", "answer_voted", "review_voted",
     "expert_status_changed", "expert_status_at_risk", "message_posted", "content_moderated",
+    "user_sanctioned", "appeal_decided",
 )
 
 
