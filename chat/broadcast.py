@@ -144,4 +144,11 @@ def group_send_many(messages: list[tuple[str, dict]]) -> None:
                 stats["failed"] += 1
                 logger.exception("chat: could not broadcast to %s (clients will resume from the database)", group)
 
-    async_to_sync(send_all)()
+    try:
+        async_to_sync(send_all)()
+    except RuntimeError:
+        # Called from a thread that runs an event loop (async_to_sync refuses): like a failed
+        # send, logged and counted, never raised into the writer's transaction hooks.
+        stats["failed"] += len(messages)
+        logger.exception("chat: could not broadcast %d messages (clients will resume from the database)",
+                         len(messages))
