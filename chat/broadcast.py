@@ -24,7 +24,6 @@ from collections import Counter as Tally
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-
 from django.utils.translation import gettext as _
 
 from chat import frames
@@ -92,7 +91,7 @@ def notify_unread(user_ids: list[int], *, room: str | None = None, message: Mess
         fields.update(kind="message", room=room, excerpt=excerpt(message.body_html, 80), url=room_url(message.room))
         if anonymous:
             # A ticket's customer hears from «Служба поддержки», not from a staff member by name.
-            texts = frames.per_audience(lambda _language, _for_staff: frames.encode(
+            texts = frames.per_audience(lambda _language, _for_staff, fields=fields: frames.encode(
                 "notification", **fields, from_name=str(_("Support service"))))
             group_send(user_group(user_id), {"type": "chat.notify", "texts": texts})
         else:
