@@ -188,7 +188,7 @@ MEASURE_HEADER = """() => {
   const brand = document.querySelector('.site-header .brand'), text = brand.querySelector('span');
   const input = document.getElementById('site-search'), style = getComputedStyle(input);
   const context = document.createElement('canvas').getContext('2d');
-  context.font = style.font;
+  context.font = getComputedStyle(input, '::placeholder').font;
   return {
     text: [text.scrollWidth, text.clientWidth, text.scrollHeight, text.clientHeight],
     link: [brand.scrollWidth, brand.clientWidth],
