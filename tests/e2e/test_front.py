@@ -5,6 +5,7 @@ wider than a phone's screen (320, 375, 414 px), and the phone header is one comp
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,11 @@ def live_demo(transactional_db, daphne_server, settings):
 
     Collection.get_first_root_node() or Collection.add_root(name="Root")
     factories.build_home()
-    call_command("demo_content", "--products", "60", "--no-progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    # In a thread of its own: the browser's event loop runs in this one, and the demo's live
+    # notifications go through async_to_sync, which refuses a thread with a running loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(call_command, "demo_content", "--products", "60", "--no-progress",
+                    stdout=open("/dev/null", "w")).result()  # noqa: SIM115
     from django.contrib.auth import get_user_model
 
     return {name: get_user_model().objects.get(username=name) for name in ("anna", "support")}
