@@ -24,6 +24,7 @@ from collections import Counter as Tally
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.utils.translation import gettext as _
 
 from chat import frames
 from chat.models import Membership, Message, Room, RoomKind
@@ -80,13 +81,22 @@ def message_changed(message_id: int, change: str) -> None:
 
 def notify_unread(user_ids: list[int], *, room: str | None = None, message: Message | None = None) -> None:
     """Send each user their current unread total (and what arrived) on their own group."""
+    anonymous = message is not None and frames.support_staff(message, support=message.room.kind == RoomKind.TICKET)
     for user_id in user_ids:
         invalidate_unread(user_id)
         fields = {"kind": "unread", "unread": unread_count(user_id)}
-        if message is not None:
-            fields.update(kind="message", room=room, from_name=message.author.profile.name,
-                          excerpt=excerpt(message.body_html, 80), url=room_url(message.room))
-        group_send(user_group(user_id), {"type": "chat.notify", "text": frames.encode("notification", **fields)})
+        if message is None:
+            group_send(user_group(user_id), {"type": "chat.notify", "text": frames.encode("notification", **fields)})
+            continue
+        fields.update(kind="message", room=room, excerpt=excerpt(message.body_html, 80), url=room_url(message.room))
+        if anonymous:
+            # A ticket's customer hears from «Служба поддержки», not from a staff member by name.
+            texts = frames.per_audience(lambda _language, _for_staff, fields=fields: frames.encode(
+                "notification", **fields, from_name=str(_("Support service"))))
+            group_send(user_group(user_id), {"type": "chat.notify", "texts": texts})
+        else:
+            group_send(user_group(user_id), {"type": "chat.notify", "text": frames.encode(
+                "notification", **fields, from_name=message.author.profile.name)})
 
 
 def unread_changed(user_ids: list[int]) -> None:

@@ -57,6 +57,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     """One tab's socket. Per-frame handlers are ``on_<type>``."""
 
     user = None
+    staff = False  # a staff member's socket: gets the ``staff:`` texts (see ``chat.frames``)
     hub: Hub
     _layer_reader: LayerReader | None = None
 
@@ -83,6 +84,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.frame_times: deque = deque()
         self.private_groups: list[str] = []
         self.display_name = ""
+        self.support_rooms: set[str] = set()
+        self.staff = bool(self.signed_in and self.user.is_staff)
         self.hub = hub_for(self.channel_layer)
         await self.accept()
         await self.hub.register(self)
@@ -189,8 +192,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         sub = await self.hub.join(key, self, identity=identity, share_presence=access.share_presence,
                                   can_write=access.write)
         self.subs[key] = sub
+        if access.support:
+            self.support_rooms.add(key)
+        else:
+            self.support_rooms.discard(key)
         try:
-            head, messages, older, reset = await self._db(_history, key, since, self.language)
+            head, messages, older, reset = await self._db(_history, key, since, self.language, self.staff)
             chunks = [messages[i:i + HISTORY_FRAME_SIZE] for i in range(0, len(messages), HISTORY_FRAME_SIZE)] or [[]]
             for index, chunk in enumerate(chunks):
                 await self.send(frames.encode(
@@ -231,11 +238,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if now - sub.typing_at < TYPING_INTERVAL:
             return
         sub.typing_at = now
+        user = {"username": self.user.get_username(), "name": self.display_name}
+        if self.staff and key in self.support_rooms:
+            # The customer reads «Служба поддержки … печатает», never who; staff read the name.
+            event = {"texts": frames.per_audience(lambda _language, for_staff: frames.encode(
+                "typing", room=key, user=user if for_staff else {"name": str(_("Support service")), "staff": True}))}
+        else:
+            event = {"text": frames.encode("typing", room=key, user=user)}
         await self.channel_layer.group_send(rooms.group_name(key), {
-            "type": "chat.event", "room": key, "presence": True,
-            "text": frames.encode("typing", room=key, user={"username": self.user.get_username(),
-                                                           "name": self.display_name}),
-        })
+            "type": "chat.event", "room": key, "presence": True, **event})
 
     async def on_read(self, content: dict) -> None:
         key, upto = content.get("room"), content.get("upto")
@@ -248,7 +259,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- frames from the channel layer (the user's own groups) ---------------------------------
 
     async def chat_notify(self, event: dict) -> None:
-        await self.send(frames.pick(event["texts"], self.language) if "texts" in event else event["text"])
+        await self.send(frames.pick(event["texts"], self.language, staff=self.staff) if "texts" in event else event["text"])
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -316,10 +327,11 @@ def _read_access(user, key: str) -> Access:
     return access
 
 
-def _history(key: str, since: int | None, language: str) -> tuple[int, list[dict], bool, bool]:
+def _history(key: str, since: int | None, language: str, staff: bool) -> tuple[int, list[dict], bool, bool]:
     """(head, messages, older exists, reset). ``since`` None: the latest page. Otherwise every
     visible message after ``since`` up to the head — unless that is more than RESUME_LIMIT, then
-    the latest page with ``reset`` (the client starts over)."""
+    the latest page with ``reset`` (the client starts over). ``staff``: the reader is staff
+    (see ``frames.message_data``)."""
     ref = rooms.resolve(key)
     room = ref.room if ref else None
     if room is None:
@@ -330,10 +342,12 @@ def _history(key: str, since: int | None, language: str) -> tuple[int, list[dict
     if since is not None:
         rows = messages_after(room_id=room.pk, since=since, upto=head, limit=RESUME_LIMIT + 1)
         if len(rows) <= RESUME_LIMIT:
-            return head, [frames.message_data(m, language=language, support=support) for m in rows], False, False
+            return head, [frames.message_data(m, language=language, support=support, for_staff=staff)
+                          for m in rows], False, False
         reset = True
     page = message_page(room=room, limit=PAGE_SIZE)
-    messages = [frames.message_data(m, language=language, support=support) for m in page.messages if m.pk <= head]
+    messages = [frames.message_data(m, language=language, support=support, for_staff=staff)
+                for m in page.messages if m.pk <= head]
     return head, messages, page.has_older, reset
 
 

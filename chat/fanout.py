@@ -88,7 +88,7 @@ class Subscription:
         self.typing_at = 0.0
 
     async def write(self, texts: dict[str, str] | str) -> None:
-        text = texts if isinstance(texts, str) else frames.pick(texts, self.consumer.language)
+        text = texts if isinstance(texts, str) else frames.pick(texts, self.consumer.language, staff=self.consumer.staff)
         await self.consumer.deliver(text)
         stats["delivered"] += 1
 

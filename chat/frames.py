@@ -7,6 +7,11 @@ Server → client: ``message``, ``ack {client_id, id}``, ``history``, ``typing``
 
 Every frame carries ``"v": 1``. A message is rendered and encoded once per UI language, and
 the same text is written to every socket that reads in that language.
+
+A support ticket shows staff to its customer as «Служба поддержки»: a staff member's message
+(and typing, and the assignee) carries no username or name for the customer. Staff sockets need
+the username (to recognise their own messages), so such texts come in two audiences: ``"<lang>"``
+for everyone and ``"staff:<lang>"`` for staff sockets (:func:`pick`), each encoded once.
 """
 
 from __future__ import annotations
@@ -72,24 +77,36 @@ class _LRU:
 _rendered = _LRU(5000)
 
 
-def message_data(message: Message, *, language: str, support: bool = False) -> dict[str, Any]:
+STAFF_PREFIX = "staff:"
+
+
+def support_staff(message: Message, *, support: bool) -> bool:
+    """Whether ``message`` is a staff member's in a support ticket (shown as «Служба поддержки»)."""
+    return support and message.author.is_staff
+
+
+def message_data(message: Message, *, language: str, support: bool = False, for_staff: bool = False) -> dict[str, Any]:
     """The ``message`` object of frames. ``message.author.profile`` must be loaded.
 
     ``html`` is the message's list item, the same markup the page renders without JS (the
     viewer's own controls are added by the page script). ``support``: a support ticket's message,
-    where staff are shown as «Служба поддержки».
+    where staff are shown as «Служба поддержки» with ``"staff": true`` and ``"author": null`` —
+    unless ``for_staff`` (the reader is staff), who get the username to recognise their own.
     """
-    version = (message.pk, language, message.edited_at, message.status, message.deleted, support)
+    anonymous = support_staff(message, support=support)
+    version = (message.pk, language, message.edited_at, message.status, message.deleted, support,
+               anonymous and for_staff)
     cached = _rendered.get(version)
     if cached is not None:
         return cached
     with translation.override(language):
         html = render_to_string("chat/_message.html", {"message": message, "viewer": None, "support": support})
-        name = str(_("Support service")) if support and message.author.is_staff else message.author.profile.name
+        name = str(_("Support service")) if anonymous else message.author.profile.name
     data = {
         "id": message.pk,
-        "author": message.author.username,
+        "author": message.author.username if not anonymous or for_staff else None,
         "name": name,
+        **({"staff": True} if anonymous else {}),
         "created": message.created.isoformat(),
         "edited": message.edited_at is not None,
         "client_id": message.client_id or None,
@@ -100,18 +117,40 @@ def message_data(message: Message, *, language: str, support: bool = False) -> d
 
 
 def message_texts(message: Message, *, room: str, change: str | None = None, support: bool = False) -> dict[str, str]:
-    """The ``message`` frame for every UI language, each encoded once (``support``: see ``message_data``)."""
+    """The ``message`` frame for every UI language, each encoded once (``support``: see
+    ``message_data``; a staff member's ticket message gets ``staff:<lang>`` texts too)."""
     texts = {}
+    audiences = [("", False)] + ([(STAFF_PREFIX, True)] if support_staff(message, support=support) else [])
     for language in languages():
-        if change in ("removed",):
-            texts[language] = encode("message", room=room, change=change, message={"id": message.pk})
-        else:
-            fields: dict[str, Any] = {"room": room, "message": message_data(message, language=language, support=support)}
-            if change:
-                fields["change"] = change
-            texts[language] = encode("message", **fields)
+        for prefix, for_staff in audiences:
+            if change in ("removed",):
+                text = encode("message", room=room, change=change, message={"id": message.pk})
+            else:
+                data = message_data(message, language=language, support=support, for_staff=for_staff)
+                fields: dict[str, Any] = {"room": room, "message": data}
+                if change:
+                    fields["change"] = change
+                text = encode("message", **fields)
+            texts[prefix + language] = text
     return texts
 
 
-def pick(texts: dict[str, str], language: str) -> str:
-    return texts.get(language) or texts.get(settings.LANGUAGE_CODE) or next(iter(texts.values()))
+def per_audience(build) -> dict[str, str]:
+    """``build(language, for_staff)`` → a frame's text, for every UI language and both audiences."""
+    texts = {}
+    for language in languages():
+        with translation.override(language):
+            texts[language] = build(language, False)
+            texts[STAFF_PREFIX + language] = build(language, True)
+    return texts
+
+
+def pick(texts: dict[str, str], language: str, *, staff: bool = False) -> str:
+    """The text for a socket reading in ``language``; staff sockets take the ``staff:`` variant
+    where there is one."""
+    if staff:
+        chosen = texts.get(STAFF_PREFIX + language)
+        if chosen:
+            return chosen
+    return (texts.get(language) or texts.get(settings.LANGUAGE_CODE)
+            or next(text for key, text in texts.items() if not key.startswith(STAFF_PREFIX)))

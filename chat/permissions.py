@@ -43,6 +43,7 @@ class Access:
     write: bool
     share_presence: bool = True
     code: str = ""
+    support: bool = False  # a support ticket: staff are shown to the customer as «Служба поддержки»
 
     @classmethod
     def none(cls, code: str) -> Access:
@@ -77,6 +78,6 @@ def room_access(user, *, kind: str, room: Room | None, product_live: bool = True
         if not (user.pk == ticket.customer_id or user.is_staff):
             return Access.none("forbidden")
         if ticket.is_closed:
-            return Access(read=True, write=False, code="ticket_closed")
-        return Access(read=True, write=True)
+            return Access(read=True, write=False, code="ticket_closed", support=True)
+        return Access(read=True, write=True, support=True)
     return Access.none("not_found")

@@ -301,8 +301,8 @@ def history(request: HttpRequest) -> JsonResponse:
     language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in frames.languages() else "ru"
     return JsonResponse({
         "room": ref.key,
-        "messages": [frames.message_data(m, language=language, support=ref.room.kind == RoomKind.TICKET)
-                     for m in page.messages],
+        "messages": [frames.message_data(m, language=language, support=ref.room.kind == RoomKind.TICKET,
+                                         for_staff=request.user.is_staff) for m in page.messages],
         "older": page.has_older,
     })
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from allauth.account.signals import email_confirmed
 from django.conf import settings
-from django.db.models.signals import pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from community import events
-from experts import services, sources
+from experts import rules, services, sources
+from experts.models import ReputationRules
 
 
 def _vote(kind: str, target: str, vote, previous) -> None:
@@ -90,3 +91,10 @@ def voter_confirmed_email(request, email_address, **kwargs) -> None:
 def user_deleted(sender, instance, **kwargs) -> None:
     """What a deleted account gave others is reversed before its votes disappear."""
     services.reputation_for_deleted_account(user_id=instance.pk)
+
+
+@receiver(post_save, sender=ReputationRules, dispatch_uid="experts.rules_saved")
+@receiver(post_delete, sender=ReputationRules, dispatch_uid="experts.rules_deleted")
+def rules_changed(sender, **kwargs) -> None:
+    """The badges' tooltips quote the thresholds: drop the cached copy."""
+    rules.forget_reputation_thresholds()

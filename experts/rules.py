@@ -6,8 +6,12 @@ rebuild over a million votes reads the settings once and a test can pass its own
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, fields
 from datetime import timedelta
+
+from django.core.cache import cache
 
 from experts.models import Reason, ReputationRules
 
@@ -77,3 +81,37 @@ def current_rules() -> Rules:
     """The rules as moderators set them in Wagtail settings (one query; defaults if none saved)."""
     stored = ReputationRules.load()
     return Rules(**{name: getattr(stored, name) for name in _FIELD_NAMES})
+
+
+# --- the thresholds every author badge explains -------------------------------------------------
+
+THRESHOLDS_KEY = "experts:reputation-thresholds"
+THRESHOLDS_SECONDS = 30  # how long a process trusts its copy (a save clears it at once here)
+_memo: dict = {}
+_memo_lock = threading.Lock()
+
+
+def reputation_thresholds() -> dict[str, int]:
+    """``{"member", "trusted", "expert"}``: the reputation a level and Expert status need, for
+    the badges' tooltips beside every author name. Read per page hundreds of times, so it costs
+    no query: a process keeps a copy for ``THRESHOLDS_SECONDS``, backed by the shared cache;
+    saving the rules clears both (other processes follow within that time)."""
+    now = time.monotonic()
+    with _memo_lock:
+        if _memo and now - _memo["at"] < THRESHOLDS_SECONDS:
+            return _memo["value"]
+    value = cache.get(THRESHOLDS_KEY)
+    if value is None:
+        rules = current_rules()
+        value = {"member": rules.member_at, "trusted": rules.trusted_at, "expert": rules.expert_reputation}
+        cache.set(THRESHOLDS_KEY, value, None)
+    with _memo_lock:
+        _memo.update(value=value, at=now)
+    return value
+
+
+def forget_reputation_thresholds() -> None:
+    """The rules changed: read them again (this process now, the others from the shared cache)."""
+    with _memo_lock:
+        _memo.clear()
+    cache.delete(THRESHOLDS_KEY)

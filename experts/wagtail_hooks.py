@@ -28,6 +28,14 @@ def experts_of_the_category(question):
     return selectors.experts_of_category(category_id=question.product.top_category_id)
 
 
+@hooks.register("reputation_thresholds")
+def experts_reputation_thresholds() -> dict[str, int]:
+    """The numbers the level and Expert badges explain (``community.templatetags.author_tags``)."""
+    from experts.rules import reputation_thresholds
+
+    return reputation_thresholds()
+
+
 # --- pages ---------------------------------------------------------------------------------------
 
 

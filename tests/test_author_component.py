@@ -84,6 +84,7 @@ def test_a_support_dialog_shows_staff_as_the_support_service_without_badges(clie
 
 def test_the_component_is_one_tag_that_makes_no_queries(expert, django_assert_num_queries):
     template = Template("{% load author_tags %}{% for a in authors %}{% author a avatar=True %}{% endfor %}")
+    template.render(Context({"authors": [expert]}))  # the badges' thresholds: read once per process (cached)
     with django_assert_num_queries(0):
         html = template.render(Context({"authors": [expert] * 50}))
     assert html.count(EXPERT_BADGE) == 50 and html.count('href="/users/dmitry/"') == 50

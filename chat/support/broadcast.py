@@ -13,15 +13,16 @@ from chat.support.models import Ticket
 
 
 def ticket_frame_texts(ticket: Ticket, key: str) -> dict[str, str]:
-    texts = {}
-    for language in frames.languages():
-        with translation.override(language):
-            texts[language] = frames.encode(
-                "notification", kind="ticket", room=key, ticket=ticket.code, status=ticket.status,
-                status_label=str(ticket.get_status_display()),
-                assignee=ticket.assignee.profile.name if ticket.assignee_id else None,
-            )
-    return texts
+    """The ticket's status frame: staff read the assignee's name, the customer «Служба поддержки»."""
+
+    def build(_language: str, for_staff: bool) -> str:
+        assignee = None
+        if ticket.assignee_id:
+            assignee = ticket.assignee.profile.name if for_staff else str(_("Support service"))
+        return frames.encode("notification", kind="ticket", room=key, ticket=ticket.code, status=ticket.status,
+                             status_label=str(ticket.get_status_display()), assignee=assignee)
+
+    return frames.per_audience(build)
 
 
 def ticket_changed(ticket_id: int) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from wagtail import hooks
 
 register = template.Library()
 
@@ -27,12 +28,36 @@ class Badge:
     tip: str = ""
 
 
-def _level_tip(level: str) -> str:
+def reputation_thresholds() -> dict[str, int]:
+    """The reputation each level and Expert status need (``member``, ``trusted``, ``expert``), as
+    the app that keeps the rules reports them (hook ``reputation_thresholds``, no query); empty
+    without one, and the tooltips then name no number."""
+    for hook in hooks.get_hooks("reputation_thresholds"):
+        found = hook()
+        if found:
+            return found
+    return {}
+
+
+def _level_tip(level: str, thresholds: dict[str, int]) -> str:
+    points = thresholds.get(level)
     if level == "trusted":
-        return _("500+ reputation: a trusted member of the community.")
+        if points is None:
+            return _("A trusted member of the community.")
+        return _("%(points)s+ reputation: a trusted member of the community.") % {"points": points}
     if level == "member":
-        return _("50+ reputation from useful reviews and answers.")
+        if points is None:
+            return _("Reputation from useful reviews and answers.")
+        return _("%(points)s+ reputation from useful reviews and answers.") % {"points": points}
     return _("A new member of the community.")
+
+
+def _expert_tip(title: str, thresholds: dict[str, int]) -> str:
+    points = thresholds.get("expert")
+    if points is None:
+        return _("Earned by reviews and answers in “%(title)s” that other customers found useful.") % {"title": title}
+    return _("%(points)s+ reputation earned in “%(title)s” by reviews and answers that other customers found "
+             "useful.") % {"points": points, "title": title}
 
 
 def author_badges(user, extra: Iterable = ()) -> list[Badge]:
@@ -44,13 +69,12 @@ def author_badges(user, extra: Iterable = ()) -> list[Badge]:
     extra = list(extra or ())
     if user.is_staff or any(getattr(b, "key", "") == "shop" for b in extra):
         badges.append(Badge(_("Shop"), "badge-shop"))
+    thresholds = reputation_thresholds()
     for category in profile.expert_categories or ():
         title = category.get("title", "")
-        badges.append(Badge(
-            _("Expert: %(title)s") % {"title": title}, "badge-expert",
-            _("Earned by reviews and answers in “%(title)s” that other customers found useful.") % {"title": title},
-        ))
-    badges.append(Badge(str(profile.get_level_display()), f"badge-level badge-{profile.level}", _level_tip(profile.level)))
+        badges.append(Badge(_("Expert: %(title)s") % {"title": title}, "badge-expert", _expert_tip(title, thresholds)))
+    badges.append(Badge(str(profile.get_level_display()), f"badge-level badge-{profile.level}",
+                        _level_tip(profile.level, thresholds)))
     for badge in extra:
         if getattr(badge, "key", "") == "shop":
             continue  # shown above

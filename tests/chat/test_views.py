@@ -74,8 +74,11 @@ def _queries(client, url) -> list[str]:
 
 def test_the_product_page_costs_the_same_queries_whatever_the_discussion_size(
         client, product_room, product, shopper, other_shopper):
+    from experts.rules import reputation_thresholds
+
     authors = [shopper, other_shopper] + [UserFactory(username=f"u{n}") for n in range(8)]
     chat_factories.messages(product_room, authors, 3)
+    reputation_thresholds()  # the badges' thresholds: read once per process (cached), not per page
     small = (_queries(client, product.url), )
     client.force_login(shopper)
     small += (_queries(client, product.url), )

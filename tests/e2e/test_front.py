@@ -5,6 +5,7 @@ wider than a phone's screen (320, 375, 414 px), and the phone header is one comp
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,11 @@ def live_demo(transactional_db, daphne_server, settings):
 
     Collection.get_first_root_node() or Collection.add_root(name="Root")
     factories.build_home()
-    call_command("demo_content", "--products", "60", "--no-progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    # In a thread of its own: the browser's event loop runs in this one, and the demo's live
+    # notifications go through async_to_sync, which refuses a thread with a running loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(call_command, "demo_content", "--products", "60", "--no-progress",
+                    stdout=open("/dev/null", "w")).result()  # noqa: SIM115
     from django.contrib.auth import get_user_model
 
     return {name: get_user_model().objects.get(username=name) for name in ("anna", "support")}
@@ -179,4 +184,42 @@ def test_the_phone_header_is_one_row_whose_buttons_open_the_search_and_the_menu(
     page.locator("#site-menu").get_by_role("link", name="Эксперты", exact=True).wait_for()
     page.locator("#site-menu").get_by_role("link", name="Обсуждения", exact=True).wait_for()
     screenshot(page, "front-phone-header-menu")
+    context.close()
+
+
+# The brand's text box and link: (scrollWidth, clientWidth, scrollHeight, clientHeight) each; the
+# placeholder's width in the input's font and the room the input leaves for it.
+MEASURE_HEADER = """() => {
+  const brand = document.querySelector('.site-header .brand'), text = brand.querySelector('span');
+  const input = document.getElementById('site-search'), style = getComputedStyle(input);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = getComputedStyle(input, '::placeholder').font;
+  return {
+    text: [text.scrollWidth, text.clientWidth, text.scrollHeight, text.clientHeight],
+    link: [brand.scrollWidth, brand.clientWidth],
+    visible: text.innerText.replace(/\\s+/g, ' ').trim(),
+    placeholder: context.measureText(input.placeholder).width,
+    room: input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+  };
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 375, 414])
+def test_the_phone_header_shows_the_whole_brand_name_and_search_placeholder(live_demo, browser, daphne_server,
+                                                                             screenshot, width):
+    context = browser.new_context(base_url=daphne_server.url, locale="ru-RU", viewport={"width": width, "height": 700})
+    page = context.new_page()
+    visit(page, "/")
+    assert page.locator(".site-header").bounding_box()["height"] < 80  # still one row
+    page.get_by_role("button", name="Поиск").click()
+    page.locator("#site-search").wait_for()
+    measured = page.evaluate(MEASURE_HEADER)
+    scroll_width, client_width, scroll_height, client_height = measured["text"]
+    assert scroll_width <= client_width and scroll_height <= client_height, measured  # not «Сообществ…»
+    assert measured["link"][0] <= measured["link"][1], measured
+    assert measured["visible"] == "Сообщество магазина", measured
+    # The visible text is the link's accessible name (WCAG 2.5.3).
+    assert page.get_by_role("link", name="Сообщество магазина", exact=True).count() == 1
+    assert measured["placeholder"] <= measured["room"], measured
+    screenshot(page, f"front-phone-header-{width}")
     context.close()
