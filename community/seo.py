@@ -314,7 +314,19 @@ class ConditionalGetMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _ROUTE_VERSIONS and _eligible(request):
-            validators = _validators(request, _route_version(request))
+            try:
+                version = _route_version(request)
+            except Exception as exc:
+                # Raised here, outside any view, an unreachable database would skip
+                # DatabaseUnavailableMiddleware.process_exception: answer its 503 ourselves.
+                from community.middleware import is_database_unavailable
+
+                if not is_database_unavailable(exc):
+                    raise
+                from community.http import service_unavailable
+
+                return service_unavailable(request)
+            validators = _validators(request, version)
             if validators and (response := _not_modified(request, validators)) is not None:
                 return response
         response = self.get_response(request)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 
 def entries(path: Path) -> list[tuple[str, str]]:
-    """(msgid, msgstr) pairs; plural entries yield (msgid, first non-empty msgstr[n] or "")."""
+    """(msgid, msgstr) pairs; plural entries yield (msgid, first non-empty msgstr[n] or "");
+    an entry with a context yields ``"<context>\x04<msgid>"``, its key in a compiled catalog."""
     result: list[tuple[str, str]] = []
-    msgid = msgstr = None
+    msgid = msgstr = context = None
     plural_strs: list[str] = []
     current = None
     fuzzy = False
@@ -18,14 +19,18 @@ def entries(path: Path) -> list[tuple[str, str]]:
         if not line:
             if msgid is not None:
                 value = msgstr if msgstr is not None else ("" if any(not s for s in plural_strs) or not plural_strs else plural_strs[0])
-                result.append((msgid, "" if fuzzy else value))
-            msgid = msgstr = current = None
+                key = msgid if context is None else f"{context}\x04{msgid}"
+                result.append((key, "" if fuzzy else value))
+            msgid = msgstr = current = context = None
             plural_strs = []
             fuzzy = False
             continue
         if line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
         if line.startswith("#"):
+            continue
+        if line.startswith("msgctxt "):
+            context, current = ast.literal_eval(line[8:]), "msgctxt"
             continue
         if line.startswith("msgid_plural "):
             current = "plural"
@@ -39,7 +44,9 @@ def entries(path: Path) -> list[tuple[str, str]]:
             msgstr, current = ast.literal_eval(line[7:]), "msgstr"
         elif line.startswith('"'):
             value = ast.literal_eval(line)
-            if current == "msgid":
+            if current == "msgctxt":
+                context += value
+            elif current == "msgid":
                 msgid += value
             elif current == "msgstr":
                 msgstr += value

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tests.conftest import run_task_worker
 from tests.reviews.factories import published_review
 
 pytestmark = pytest.mark.browser
@@ -65,6 +66,7 @@ def test_stars_votes_and_the_chat_composer_work_from_the_keyboard(page_tree, bro
 
 
 def test_the_phone_autocomplete_opens_and_is_driven_from_the_keyboard(page_tree, browser, daphne_server):
+    run_task_worker()  # new content is indexed by the task queue
     context = browser.new_context(base_url=daphne_server.url, locale="ru-RU", viewport={"width": 375, "height": 700})
     page = context.new_page()
     page.set_default_timeout(15_000)

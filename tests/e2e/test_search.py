@@ -2,10 +2,13 @@
 
 import pytest
 
+from tests.conftest import run_task_worker
+
 pytestmark = pytest.mark.browser
 
 
 def test_the_header_box_suggests_products_and_is_driven_by_the_keyboard(page_tree, browser_page, screenshot):
+    run_task_worker()  # new content is indexed by the task queue
     page = browser_page
     page.goto("/")
     box = page.get_by_role("combobox", name="Поиск по сайту")
@@ -25,6 +28,7 @@ def test_the_header_box_suggests_products_and_is_driven_by_the_keyboard(page_tre
 
 
 def test_the_results_page_highlights_and_filters(page_tree, browser_page, screenshot):
+    run_task_worker()  # new content is indexed by the task queue
     page = browser_page
     page.goto("/search/?q=ноутбуки")
     page.get_by_role("heading", level=1).wait_for()
