@@ -7,7 +7,8 @@ Every view of the site that answers both forms and scripts uses these, one imple
 - :func:`login_needed` — 401 ``{"error", "login_url"}`` for scripts, else a message and the
   log-in page that comes back to ``next_url``;
 - :func:`safe_next` / :func:`redirect_back` — the form's ``next`` when it points to this site,
-  else the view's fallback.
+  else the view's fallback;
+- :func:`parse_int` — a query or form value as a non-negative integer, or ``None``.
 
 ``@rate_limited("review_write")`` is the one way a view opts into the site's abuse limits
 (``community/ratelimit.py`` counts, in the shared cache). Only unsafe methods (POST …) are
@@ -48,6 +49,18 @@ from community import ratelimit
 logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def parse_int(raw: str | None, *, max_digits: int = 18) -> int | None:
+    """``raw`` as a non-negative integer when it is written in ASCII digits only, else ``None``.
+
+    ``str.isdigit()`` alone lets through what ``int()`` refuses («²») or reads as another script's
+    digits («٣»), and a long enough run of digits overflows a database integer: every id, page and
+    star count from a request goes through here.
+    """
+    if raw and len(raw) <= max_digits and raw.isascii() and raw.isdigit():
+        return int(raw)
+    return None
 
 
 def wants_json(request: HttpRequest) -> bool:

@@ -18,6 +18,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from community.catalog.models import ProductPage
+from community.http import parse_int
 from community.moderation.models import Status
 from community.moderation.services import can_moderate
 from reviews.models import RATINGS, ProductReviewStats, Review, ReviewPhoto, ReviewRevision, ReviewVote
@@ -57,7 +58,7 @@ class ReviewFilters:
         stars = query.get("stars", "")
         return cls(
             sort=sort if sort in SORTS else DEFAULT_SORT,
-            stars=int(stars) if stars.isdigit() and int(stars) in RATINGS else None,
+            stars=parse_int(stars) if parse_int(stars) in RATINGS else None,
             verified=query.get("verified") == "1",
             photos=query.get("photos") == "1",
         )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from community.catalog.models import CategoryPage, ProductPage
+from community.http import parse_int
 from community.moderation.models import Status
 from community.qa.models import Answer, Question
 from reviews.models import ProductReviewStats, Review
@@ -49,7 +50,8 @@ def key_for(kind: str, object_id: int) -> str:
 
 def split_key(key: str) -> tuple[str, int] | None:
     kind, _sep, pk = key.partition(":")
-    return (kind, int(pk)) if kind in KINDS and pk.isdigit() else None
+    number = parse_int(pk)
+    return (kind, number) if kind in KINDS and number is not None else None
 
 
 def price_band(price: Decimal | None) -> int | None:

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from community.http import parse_int
 from search import analysis
 from search.engines import get_engine
 from search.engines.base import MAX_PAGE, SORTS, Filters, SearchRequest, SearchResults
@@ -25,8 +26,9 @@ MAX_FILTER_VALUES = 20
 def _ints(values: list[str], allowed=None) -> tuple[int, ...]:
     found = []
     for value in values[:MAX_FILTER_VALUES]:
-        if value.isdigit() and len(value) < 12 and (allowed is None or int(value) in allowed):
-            found.append(int(value))
+        number = parse_int(value, max_digits=11)
+        if number is not None and (allowed is None or number in allowed):
+            found.append(number)
     return tuple(dict.fromkeys(found))
 
 
@@ -72,8 +74,8 @@ def filters_to_params(filters: Filters) -> list[tuple[str, str]]:
 
 
 def page_number(params: QueryDict) -> int:
-    value = params.get("page", "1")
-    return min(int(value), MAX_PAGE) if value.isdigit() and 0 < len(value) < 6 and int(value) > 0 else 1
+    number = parse_int(params.get("page"), max_digits=5)
+    return min(number, MAX_PAGE) if number else 1
 
 
 def sort_from_query(params: QueryDict, default: str = "relevance") -> str:

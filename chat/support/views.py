@@ -24,7 +24,7 @@ from chat.support import services as support_services
 from chat.support.forms import TicketForm
 from chat.support.models import Ticket
 from chat.views import post_from_form, room_context
-from community.http import safe_next
+from community.http import parse_int, safe_next
 
 User = get_user_model()
 
@@ -102,8 +102,8 @@ def ticket_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
             support_services.ticket_reopen(actor=request.user, ticket=ticket)
             messages.success(request, _("Ticket %(code)s is open again.") % {"code": ticket.code})
         elif action == "assign":
-            assignee_id = request.POST.get("assignee") or ""
-            assignee = User.objects.filter(pk=int(assignee_id)).first() if assignee_id.isdigit() else None
+            assignee_id = parse_int(request.POST.get("assignee"))
+            assignee = User.objects.filter(pk=assignee_id).first() if assignee_id is not None else None
             support_services.ticket_assign(actor=request.user, ticket=ticket, assignee=assignee)
             messages.success(request, _("Assignee saved."))
         else:

@@ -23,6 +23,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Page
 
+from community.http import parse_int
 from community.moderation import appeals, decisions, sanctions, selectors, services
 from community.moderation.models import (
     Appeal,
@@ -124,7 +125,7 @@ def queue_decide(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if request.method != "POST":
         return redirect("moderation_queue")
-    ids = [int(v) for v in request.POST.getlist("items") if v.isdigit()]
+    ids = [number for v in request.POST.getlist("items") if (number := parse_int(v)) is not None]
     form = DecisionForm(request.POST, item_ids=ids)
     if not form.is_valid():
         for field, errors in form.errors.items():

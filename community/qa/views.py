@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from community.accounts.trust import is_indexable
 from community.catalog import selectors as catalog_selectors
 from community.catalog.models import ProductPage
-from community.http import login_needed, rate_limited
+from community.http import login_needed, parse_int, rate_limited
 from community.moderation.models import Status
 from community.qa import selectors, seo, services
 from community.qa.forms import AnswerForm, QuestionForm
@@ -158,7 +158,8 @@ def _page_number(request: HttpRequest) -> int | None:
     raw = request.GET.get("page")
     if raw is None:
         return 1
-    return int(raw) if raw.isdigit() and int(raw) >= 1 else None
+    number = parse_int(raw)
+    return number if number else None
 
 
 def question_short(page: ProductPage, request: HttpRequest, question_id: int) -> HttpResponse:

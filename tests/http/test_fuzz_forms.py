@@ -216,6 +216,28 @@ def test_fuzzed_query_parameters_never_fail(client, scene):
     run()
 
 
+def test_every_number_in_a_query_is_read_as_ascii_digits_or_ignored(client, scene):
+    """``str.isdigit()`` is true for «²» and «٣», which ``int()`` refuses or misreads: every page
+    that reads a number from the query string ignores what is not plain ASCII digits (a
+    hypothesis release found «²» in ``stars`` on the search page; this keeps it found)."""
+    product, question = scene["product"], scene["question"]
+    pages = ["/search/", product.url + "reviews/", product.url + "questions/", question.get_absolute_url()]
+    values = ["²", "¹²", "٣", "１", "9" * 30, "-1", "0", "1e309", "\x00", " 5"]
+    for value in values:
+        for url in pages:
+            for name in ("page", "stars", "category", "rating"):
+                response = client.get(url, {name: value})
+                assert response.status_code < 500, (url, name, value, response.status_code)
+
+
+def test_parse_int_takes_plain_ascii_digits_only():
+    from community.http import parse_int
+
+    assert [parse_int(v) for v in ["0", "7", "0042", "123456789012345678"]] == [0, 7, 42, 123456789012345678]
+    assert [parse_int(v) for v in [None, "", "²", "٣", "１", "-1", "+1", " 1", "1.0", "9" * 19]] == [None] * 10
+    assert parse_int("123456", max_digits=5) is None
+
+
 def test_fuzzed_edits_replies_and_deletions_never_fail(client, scene, shopper, staff):
     """The author's edit and delete forms, and the shop's reply (staff)."""
     product, review = scene["product"], scene["review"]
