@@ -7,8 +7,9 @@ query matches, ranks and highlights, kept in the two dialect classes at the end:
   Cyrillic, English Snowball for Latin words; title weight A, text B) with a GIN index and a
   title-only ``title_vector`` with its own, ``websearch_to_tsquery``, ``ts_headline`` computed
   for the page's hits only, and pg_trgm for "did you mean" and autocomplete.
-* SQLite: FTS5 over stems computed in Python (:mod:`search.analysis`), highlights in Python,
-  and an FTS5 trigram table over the vocabulary.
+* SQLite: FTS5 over stems computed in Python (:mod:`search.analysis`), with rowids that carry
+  the static score (``fts_rowid``), highlights in Python, and an FTS5 trigram table over the
+  vocabulary.
 
 Relevance is the same on both (see ``EXACT_RANKING``): title matches first, then the stored
 static score, so a page comes from an index walk whatever the number of matches.
@@ -292,8 +293,8 @@ class DatabaseEngine(SearchEngine):
         A query with more than ``FACET_SAMPLE`` matches is counted from a sample and ``scale``
         extrapolates it to all matches (the page marks such counts "≈"): on SQLite the matches
         whose id falls on a regular step (see ``_Sqlite.cube``), scaled by the exact number of
-        matches; on PostgreSQL the matches on randomly chosen table pages (``TABLESAMPLE SYSTEM``, about
-        ``FACET_SAMPLE`` rows), scaled by the share of the table read. Otherwise the counts are
+        matches; on PostgreSQL the matches on randomly chosen table pages (``TABLESAMPLE
+        SYSTEM``, about ``FACET_SAMPLE`` rows), scaled by the share of the table read. Otherwise the counts are
         exact and ``scale`` is None.
         """
         scope_sql, scope_params = filter_sql(filters, facets=False)
@@ -613,9 +614,11 @@ class _Sqlite:
 
         Exact up to ``FACET_SAMPLE`` matches. Beyond, a systematic sample: the matches whose
         entry id falls in every step-th run of ``SAMPLE_RUN`` ids, the step chosen from the
-        vocabulary's record counts (about ``FACET_SAMPLE`` of them), with the exact number of matches counted in the same pass
-        over the FTS5 doclists. A sample by id, not the first matches: FTS5 returns those by
-        popularity, which goes with the kind and the rating.
+        vocabulary's record counts (about ``FACET_SAMPLE`` of them), with the exact number of
+        matches counted in the same pass over the FTS5 doclists. A sample by id, not the first
+        matches: FTS5 returns those by popularity, which goes with the kind and the rating.
+        Words the vocabulary does not hold (shorter than three letters, digits) are counted
+        exactly, however many records they match.
         """
         where, params = f"{match_where} AND {scope_sql}", match_params + scope_params
         estimate = self.estimated_matches(parsed)
