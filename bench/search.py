@@ -200,6 +200,7 @@ def main(argv: list[str]) -> None:
     from search.engines import database, get_engine
     from search.engines.base import Filters, SearchRequest
 
+    load_before = os.getloadavg()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         engine = get_engine("db")
@@ -248,6 +249,11 @@ def main(argv: list[str]) -> None:
               f"index built in {build:.1f} s ({len(records) / build:,.0f} records/s); "
               f"{args.repeat} timed runs × {len(QUERY_CLASSES['common word'])} queries per class, through "
               "selectors.site_search (facets, highlights, fallbacks included)")
+        def load(figures) -> str:
+            return " ".join(f"{x:.2f}" for x in figures)
+
+        print(f"load average (1, 5, 15 min) at the start: {load(load_before)}, at the end: {load(os.getloadavg())} "
+              f"on {os.cpu_count()} CPUs (other jobs inflate every figure)")
         print(f"{'class':<22}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'matches':>9}{'top-20 overlap':>16}"
               f"{'wagtail p50':>13}{'wagtail p95':>13}{'p95 ratio':>11}")
         for name, (p50, p95, p99), overlap, total in rows:

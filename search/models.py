@@ -4,7 +4,7 @@ mean", and the queries people search for (for autocomplete).
 The full-text parts live beside these tables and are created by migration 0002 for the
 database in use: on PostgreSQL a stored, generated ``tsvector`` column (``vector``) with a GIN
 index and trigram indexes (pg_trgm); on SQLite the FTS5 tables ``search_fts`` (stemmed title
-and body, rowid = ``SearchEntry.id``) and ``search_term_trigram`` (the vocabulary by trigrams).
+and body; its rowid packs a bucket of ``popularity`` with ``SearchEntry.id``) and ``search_term_trigram`` (the vocabulary by trigrams).
 """
 
 from __future__ import annotations

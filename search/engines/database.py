@@ -7,8 +7,9 @@ query matches, ranks and highlights, kept in the two dialect classes at the end:
   Cyrillic, English Snowball for Latin words; title weight A, text B) with a GIN index and a
   title-only ``title_vector`` with its own, ``websearch_to_tsquery``, ``ts_headline`` computed
   for the page's hits only, and pg_trgm for "did you mean" and autocomplete.
-* SQLite: FTS5 over stems computed in Python (:mod:`search.analysis`), highlights in Python,
-  and an FTS5 trigram table over the vocabulary.
+* SQLite: FTS5 over stems computed in Python (:mod:`search.analysis`), with rowids that carry
+  the static score (``fts_rowid``), highlights in Python, and an FTS5 trigram table over the
+  vocabulary.
 
 Relevance is the same on both (see ``EXACT_RANKING``): title matches first, then the stored
 static score, so a page comes from an index walk whatever the number of matches.
@@ -22,12 +23,13 @@ from __future__ import annotations
 
 import json
 import logging
+import struct
 from collections import Counter
 from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 
 from search import analysis
 from search.engines.base import (
@@ -53,7 +55,7 @@ logger = logging.getLogger(__name__)
 # True ranks every match in one sort instead (the reference bench/search.py compares with).
 EXACT_RANKING = False
 FACET_SAMPLE = 2000
-WALK_COUNT_CAP = 100_000  # SQLite: matches counted (at most) to choose how a tier's page is read
+SAMPLE_RUN = 32  # SQLite: the facet sample takes runs of this many consecutive ids
 # Words every review uses whatever the product («пользуюсь», «минусов», «месяц»): never a mention.
 MENTION_FILLER = """
     пользуюсь пользовался пользуемся минусы минусов плюсы плюсов год года месяц месяца месяцев неделю недели
@@ -65,6 +67,24 @@ MENTION_FILLER_STEMS = frozenset(analysis.stem(w) for w in MENTION_FILLER.split(
 MIN_VOCABULARY_WORD = 3
 CATEGORY_CACHE_KEY = "search:categories:v1"
 CATEGORY_CACHE_SECONDS = 300
+
+# SQLite: the FTS5 rowid carries the ranking order. Its high 31 bits are an order-preserving
+# bucket of ``popularity`` (sign, exponent and the top 19 bits of the mantissa of the float:
+# values closer than one part in 500,000 share a bucket), its low 32 bits the entry's id. A
+# walk of the matches by rowid, newest first, is thus a walk by (bucket, id) that FTS5 does
+# from its own doclists and stops after a page: no row of the table is read for the rest.
+ROWID_ID_BITS = 32
+ROWID_ID_MASK = (1 << ROWID_ID_BITS) - 1
+
+
+def fts_rowid(popularity: float, entry_id: int) -> int:
+    """The FTS5 rowid of an entry: (popularity bucket, id), ordered as (popularity, id) but
+    for distinct popularities within one bucket (the ranking sorts those exactly)."""
+    if not 0 < entry_id <= ROWID_ID_MASK:
+        raise ValueError(f"search entry id out of the FTS5 rowid's range: {entry_id}")
+    (bits,) = struct.unpack(">Q", struct.pack(">d", float(popularity) + 0.0))  # + 0.0: no -0.0
+    ordered = bits ^ 0xFFFF_FFFF_FFFF_FFFF if bits >> 63 else bits | 1 << 63  # as unsigned integers
+    return (ordered >> 33) << ROWID_ID_BITS | entry_id
 
 _HIT_COLUMNS = (
     "e.id, e.key, e.kind, e.object_id, e.title, e.url, e.category_title, e.brand, e.price, e.in_stock, e.rating,"
@@ -271,10 +291,10 @@ class DatabaseEngine(SearchEngine):
         """Matches counted by every facet value at once; returns (rows, scale).
 
         A query with more than ``FACET_SAMPLE`` matches is counted from a sample and ``scale``
-        extrapolates it to all matches (the page marks such counts "≈"): on SQLite the first
-        ``FACET_SAMPLE`` matches, scaled by the exact number of matches (FTS5 counts them fast);
-        on PostgreSQL the matches on randomly chosen table pages (``TABLESAMPLE SYSTEM``, about
-        ``FACET_SAMPLE`` rows), scaled by the share of the table read. Otherwise the counts are
+        extrapolates it to all matches (the page marks such counts "≈"): on SQLite the matches
+        whose id falls on a regular step (see ``_Sqlite.cube``), scaled by the exact number of
+        matches; on PostgreSQL the matches on randomly chosen table pages (``TABLESAMPLE
+        SYSTEM``, about ``FACET_SAMPLE`` rows), scaled by the share of the table read. Otherwise the counts are
         exact and ``scale`` is None.
         """
         scope_sql, scope_params = filter_sql(filters, facets=False)
@@ -290,20 +310,12 @@ class DatabaseEngine(SearchEngine):
             if rows:
                 return [_cube_row(row[:-1]) for row in rows], 100.0 / float(rows[0][-1])
             # The estimate was far off and the pages read held no match: count them all.
-        sample = self.dialect.SAMPLE and not parsed.is_empty
-        inner = f"SELECT {_CUBE_COLUMNS} FROM {match_from} WHERE {where}" + (" LIMIT %s" if sample else "")  # noqa: S608
+        if self.dialect.SAMPLE and not parsed.is_empty:
+            return self.dialect.cube(parsed, match_where, match_params, scope_sql, scope_params)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {_CUBE_COLUMNS}, COUNT(*) FROM ({inner}) e GROUP BY {_CUBE_COLUMNS}",  # noqa: S608
-                           params + ([FACET_SAMPLE] if sample else []))
-            cube = [_cube_row(row) for row in cursor.fetchall()]
-            if not sample or sum(r.count for r in cube) < FACET_SAMPLE:
-                return cube, None
-            if scope_params:
-                count_sql = f"SELECT COUNT(*) FROM {match_from} WHERE {where}"  # noqa: S608
-            else:  # the full-text index alone counts the matches, no join
-                count_sql = f"SELECT COUNT(*) FROM search_fts WHERE {match_where}"  # noqa: S608
-            cursor.execute(count_sql, params)
-            return cube, cursor.fetchone()[0] / FACET_SAMPLE
+            cursor.execute(f"SELECT {_CUBE_COLUMNS}, COUNT(*) FROM {match_from} WHERE {where}"  # noqa: S608
+                           f" GROUP BY {_CUBE_COLUMNS}", params)
+            return [_cube_row(row) for row in cursor.fetchall()], None
 
     def suggest(self, prefix: str, *, limit: int = 8) -> list[Suggestion]:
         """Products by name or brand, categories and past queries that start with ``prefix``."""
@@ -545,8 +557,13 @@ class _Postgres:
 
 class _Sqlite:
     SAMPLE = True
+    # The table row of an FTS5 row; CROSS JOIN keeps FTS5 the outer loop (the masked rowid
+    # cannot be looked up from the table's side).
+    FROM = f"search_fts CROSS JOIN search_searchentry e ON e.id = (search_fts.rowid & {ROWID_ID_MASK})"
+
     def after_insert(self, entries, records) -> None:
-        rows = [(e.pk, analysis.stemmed_text(r.title), analysis.stemmed_text(f"{r.brand} {r.body}"))
+        rows = [(fts_rowid(e.popularity, e.pk), analysis.stemmed_text(r.title),
+                 analysis.stemmed_text(f"{r.brand} {r.body}"))
                 for e, r in zip(entries, records, strict=True)]
         with connection.cursor() as cursor:
             cursor.executemany("INSERT INTO search_fts(rowid, title, body) VALUES (%s, %s, %s)", rows)
@@ -555,21 +572,24 @@ class _Sqlite:
         with connection.cursor() as cursor:
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
-                cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)  # noqa: S608
+                rowids = [fts_rowid(popularity, pk) for pk, popularity in
+                          SearchEntry.objects.filter(pk__in=chunk).values_list("pk", "popularity")]
+                if rowids:
+                    cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(rowids))})",  # noqa: S608
+                                   rowids)
 
     def clear(self, kind) -> None:
         with connection.cursor() as cursor:
             if kind is None:
                 cursor.execute("DELETE FROM search_fts")
             else:
-                cursor.execute("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_searchentry WHERE kind = %s)",
-                               [kind])
+                cursor.execute(f"DELETE FROM search_fts WHERE (rowid & {ROWID_ID_MASK}) IN"  # noqa: S608
+                               " (SELECT id FROM search_searchentry WHERE kind = %s)", [kind])
 
     def match(self, parsed: analysis.ParsedQuery) -> tuple[str, str, list]:
         if parsed.is_empty:
             return "search_searchentry e", "1 = 1", []
-        return ("search_fts JOIN search_searchentry e ON e.id = search_fts.rowid", "search_fts MATCH %s",
-                [parsed.fts5_match()])
+        return self.FROM, "search_fts MATCH %s", [parsed.fts5_match()]
 
     def hits(self, parsed, filters: Filters, sort: str, limit: int, offset: int):
         where, params = filter_sql(filters)
@@ -589,45 +609,80 @@ class _Sqlite:
                " JOIN search_searchentry e ON e.id = page.id ORDER BY page.tier DESC, e.popularity DESC, e.id DESC")
         return _with_snippets(SearchEntry.objects.raw(sql, page_params), parsed.stems)
 
+    def cube(self, parsed, match_where: str, match_params: list, scope_sql: str, scope_params: list):
+        """Facet counts of a query's matches: (rows, scale), see ``DatabaseEngine._cube``.
+
+        Exact up to ``FACET_SAMPLE`` matches. Beyond, a systematic sample: the matches whose
+        entry id falls in every step-th run of ``SAMPLE_RUN`` ids, the step chosen from the
+        vocabulary's record counts (about ``FACET_SAMPLE`` of them), with the exact number of
+        matches counted in the same pass over the FTS5 doclists. A sample by id, not the first
+        matches: FTS5 returns those by popularity, which goes with the kind and the rating.
+        Words the vocabulary does not hold (shorter than three letters, digits) are counted
+        exactly, however many records they match.
+        """
+        where, params = f"{match_where} AND {scope_sql}", match_params + scope_params
+        estimate = self.estimated_matches(parsed)
+        with connection.cursor() as cursor:
+            if estimate > FACET_SAMPLE:
+                step = max(1, estimate // FACET_SAMPLE)
+                # Runs of SAMPLE_RUN consecutive ids: their rows share table pages (measured at
+                # 100k: 2,000 ids in runs of 32 read in ~10 ms, 2,000 scattered ids in ~70 ms).
+                sampled = f"((search_fts.rowid & {ROWID_ID_MASK}) / {SAMPLE_RUN}) %% {step} = 0"
+                if scope_params:  # the scopes are the table's: every match joined
+                    cursor.execute(f"SELECT COUNT(*), SUM({sampled}) FROM {self.FROM} WHERE {where}", params)  # noqa: S608
+                    total, in_sample = cursor.fetchone()
+                    sample_where, sample_params = f"{where} AND {sampled}", params
+                else:  # the full-text index alone counts the matches and picks the sample, no join
+                    cursor.execute(
+                        f"SELECT COUNT(*), json_group_array(CASE WHEN {sampled} THEN search_fts.rowid & {ROWID_ID_MASK}"  # noqa: S608
+                        f" END) FROM search_fts WHERE {match_where}", match_params)
+                    total, ids = cursor.fetchone()
+                    ids = [pk for pk in json.loads(ids) if pk is not None]
+                    in_sample = len(ids)
+                    sample_where, sample_params = "e.id IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+                if total > FACET_SAMPLE and in_sample:
+                    cursor.execute(f"SELECT {_CUBE_COLUMNS}, COUNT(*) FROM {self.FROM if scope_params else 'search_searchentry e'}"  # noqa: S608
+                                   f" WHERE {sample_where} GROUP BY {_CUBE_COLUMNS}", sample_params)
+                    return [_cube_row(row) for row in cursor.fetchall()], total / in_sample
+            cursor.execute(f"SELECT {_CUBE_COLUMNS}, COUNT(*) FROM {self.FROM} WHERE {where}"  # noqa: S608
+                           f" GROUP BY {_CUBE_COLUMNS}", params)
+            return [_cube_row(row) for row in cursor.fetchall()], None
+
+    @staticmethod
+    def estimated_matches(parsed) -> int:
+        """At most about how many records match: the rarest query stem's record count in the
+        vocabulary (its word forms' counts added: a record with two forms counts twice)."""
+        counts = dict(SearchTerm.objects.filter(stem__in=parsed.stems).values("stem").annotate(n=Sum("frequency"))
+                      .values_list("stem", "n"))
+        return min((counts.get(stem, 0) for stem in parsed.stems), default=0)
+
     @staticmethod
     def ranked_page(parsed, where: str, params: list, limit: int, offset: int) -> tuple[str, list]:
         """The ids (and tiers) of one page by relevance (see ``EXACT_RANKING``)."""
         text, title = parsed.fts5_match(), parsed.fts5_match(column="title")
-        matches = "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
-        in_title = "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+        matches = f"e.id IN (SELECT rowid & {ROWID_ID_MASK} FROM search_fts WHERE search_fts MATCH %s)"  # noqa: S608
+        in_title = matches
         if EXACT_RANKING:
             sql = (f"SELECT e.id, CASE WHEN {in_title} THEN 1 ELSE 0 END AS tier FROM search_searchentry e"  # noqa: S608
                    f" WHERE {matches} AND {where} ORDER BY tier DESC, e.popularity DESC, e.id DESC LIMIT %s OFFSET %s")
             return sql, [title, text] + params + [limit, offset]
-        # Each tier's page: where its matches are dense, walk the (popularity, id) index and probe
-        # FTS5 for each row until the page is full; where they are few, read them all and sort.
-        # One query counts both tiers' matches (up to a cap) to choose.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)),"
-                " (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)),"
-                " (SELECT max(id) FROM search_searchentry)", [title, WALK_COUNT_CAP, text, WALK_COUNT_CAP])
-            in_title_count, match_count, size = cursor.fetchone()
+        # Each tier's page straight from FTS5 (see ``fts_rowid``): walk the tier's matches by
+        # rowid, newest first, until the page is full; the bucket of the page's last match is
+        # then the lowest that can hold a page row, so every match from that bucket up (the page
+        # and the rest of that one bucket) is sorted by the exact order.
         wanted = limit + offset
-
-        def dense(count: int) -> bool:
-            # Reading every match costs ~count row lookups; walking ~wanted * size / count FTS5
-            # probes, each about 60 lookups' worth (measured): walk when that is cheaper.
-            return count * count > 60 * wanted * (size or 1)
-
-        probe = "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s AND rowid = e.id)"
-        listed = "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
-        title_match = probe if dense(in_title_count) else listed
-        rest_match = (f"{probe} AND NOT {probe}" if dense(match_count - in_title_count)
-                      else f"{listed} AND NOT {listed}")
-        branch = ("SELECT * FROM (SELECT e.id, {tier} AS tier, e.popularity FROM search_searchentry e"
-                  " WHERE {match} AND {where} ORDER BY e.popularity DESC, e.id DESC LIMIT %s)")
+        tier_sql = (f"SELECT * FROM (SELECT e.id, {{tier}} AS tier, e.popularity FROM {_Sqlite.FROM}"  # noqa: S608
+                    " WHERE search_fts MATCH %s AND {where} AND search_fts.rowid >= ("
+                    f"  SELECT coalesce(min(r), 0) & {~ROWID_ID_MASK} FROM (SELECT search_fts.rowid AS r"
+                    f"  FROM {_Sqlite.FROM} WHERE search_fts MATCH %s AND {{where}}"
+                    "   ORDER BY search_fts.rowid DESC LIMIT %s))"
+                    " ORDER BY e.popularity DESC, e.id DESC LIMIT %s)")
+        rest = f"({text}) NOT ({title})"
         sql = ("SELECT c.id, c.tier FROM ("  # noqa: S608
-               + branch.format(tier=1, match=title_match, where=where)
-               + " UNION ALL "
-               + branch.format(tier=0, match=rest_match, where=where)
+               + tier_sql.format(tier=1, where=where) + " UNION ALL " + tier_sql.format(tier=0, where=where)
                + ") c ORDER BY c.tier DESC, c.popularity DESC, c.id DESC LIMIT %s OFFSET %s")
-        return sql, ([title] + params + [wanted] + [text, title] + params + [wanted] + [limit, offset])
+        return sql, ([title] + params + [title] + params + [wanted, wanted]
+                     + [rest] + params + [rest] + params + [wanted, wanted] + [limit, offset])
 
     def similar_terms(self, word: str) -> list[tuple[str, int]]:
         trigrams = {word[i:i + 3] for i in range(len(word) - 2)}

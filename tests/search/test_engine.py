@@ -181,3 +181,52 @@ def test_a_very_common_word_is_counted_from_a_sample_marked_approximate(engine, 
     monkeypatch.setattr(database, "FACET_SAMPLE", 2000)
     exact = engine.search(SearchRequest(query="ноутбук"))
     assert not exact.approximate and exact.total == 4
+
+
+def _vacuum_cleaner_records(count: int, popularity) -> list:
+    from search.records import SearchRecord
+
+    return [SearchRecord(key=f"review:{9000 + n}", kind=PRODUCT if n % 2 else REVIEW, object_id=9000 + n,
+                         published=True, title="Пылесос" if n % 7 == 0 else f"Отзыв {n}",
+                         body="Пылесос тянет хорошо.", url=f"/r/{n}/", rating=4.0, popularity=popularity(n))
+            for n in range(count)]
+
+
+def test_the_fast_ranking_sorts_close_popularities_and_negative_ones_exactly(engine, monkeypatch):
+    """On SQLite FTS5 walks the matches by a bucket of popularity (values closer than one part
+    in 500,000 share one); the page must still be the exact order, across buckets, through
+    negative scores (a question voted down), zero and ties."""
+    from search.engines import database
+
+    if engine.name != "db":
+        pytest.skip("the tiered ranking belongs to the database engine")
+    scores = [1.0, 1.0 + 1e-9, 1.0 + 2e-9, 1.0 - 1e-9, 0.0, -0.0, -1.0, -1.5, -1.0 - 1e-9, 200.0, 1e-300,
+              3.0, 3.0, 0.5, 0.5000001]
+    engine.index(_vacuum_cleaner_records(45, lambda n: scores[(n * 7) % len(scores)]))
+    for page_size in (1, 2, 3, 5, 20):
+        for page in (1, 2, 3):
+            request = SearchRequest(query="пылесос", page_size=page_size, page=page)
+            fast = [h.key for h in engine.search(request).hits]
+            monkeypatch.setattr(database, "EXACT_RANKING", True)
+            exact = [h.key for h in engine.search(request).hits]
+            monkeypatch.setattr(database, "EXACT_RANKING", False)
+            assert fast == exact, (page_size, page)
+
+
+def test_a_common_word_s_facets_come_from_a_sample_spread_over_the_ids(engine, monkeypatch):
+    """Not the first matches (on SQLite those come by popularity, which here goes with the
+    kind): every 15th id of 300 matches, half products and half reviews, gives both halves."""
+    from search.engines import database
+
+    if engine.name != "db" or not engine.dialect.SAMPLE:
+        pytest.skip("the id sample belongs to the SQLite engine")
+    engine.index(_vacuum_cleaner_records(300, lambda n: 100.0 + n if n % 2 else n / 1000))
+    monkeypatch.setattr(database, "FACET_SAMPLE", 20)
+    monkeypatch.setattr(database, "SAMPLE_RUN", 1)
+    results = engine.search(SearchRequest(query="пылесос"))
+    assert results.approximate and results.total == 300
+    assert {v.value: v.count for v in results.facets["kinds"]} == {PRODUCT: 150, REVIEW: 150}
+    monkeypatch.setattr(database, "FACET_SAMPLE", 2000)
+    exact = engine.search(SearchRequest(query="пылесос"))
+    assert not exact.approximate and exact.total == 300
+    assert {v.value: v.count for v in exact.facets["kinds"]} == {PRODUCT: 150, REVIEW: 150}
