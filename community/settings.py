@@ -382,6 +382,8 @@ WEBHOOK_RETRY_DELAYS = tuple(int(s) for s in _env_list("WEBHOOK_RETRY_DELAYS", "
 WEBHOOK_TIMEOUT = int(os.environ.get("WEBHOOK_TIMEOUT", "10"))
 MODERATION_PREMODERATE_FIRST = int(os.environ.get("MODERATION_PREMODERATE_FIRST", "1"))
 MODERATION_AUTO_HIDE_FLAGS = 3
+# The "same text across accounts" signal compares texts posted within this many hours.
+MODERATION_SAME_TEXT_HOURS = int(os.environ.get("MODERATION_SAME_TEXT_HOURS", "72"))
 # Where banned users write to appeal (shown in the ban notice and on the refused sign-in).
 MODERATION_APPEALS_EMAIL = os.environ.get("MODERATION_APPEALS_EMAIL", DEFAULT_FROM_EMAIL)
 # Chat: at most CHAT_RATE_LIMIT_MESSAGES messages per CHAT_RATE_LIMIT_SECONDS per user.

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 
 from community.moderation.models import QueueReason, Status
 from community.moderation.queue import queue_raise
+from community.moderation.registry import kind_for_model
+from community.moderation.same_text import copy_key
 from reviews.models import Review
 
 DUPLICATE_SIMILARITY = 0.7
@@ -86,6 +88,8 @@ def detect_fake_reviews(*, since=None, dry_run: bool = False) -> Report:
 
 
 def _near_duplicates(rows: list[Review], by_pk: dict[int, Review], report: Report, dry_run: bool) -> None:
+    """Pairs the write-time "same text" signal already raised are not raised again."""
+    review_kind = kind_for_model(Review)
     sets = {r.pk: shingles(f"{r.title} {r.text}") for r in rows}
     buckets: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
     for pk, items in sets.items():
@@ -113,7 +117,7 @@ def _near_duplicates(rows: list[Review], by_pk: dict[int, Review], report: Repor
                 "other_review": other, "similarity": round(similarity, 3)}
             if not dry_run and queue_raise(content=by_pk[this], code=QueueReason.SIGNAL, key=f"duplicate:{other}",
                                            text=_("Nearly the same text as another account's review."),
-                                           evidence=evidence):
+                                           evidence=evidence, aliases=(copy_key(review_kind, other),)):
                 report.raised += 1
 
 

@@ -409,3 +409,22 @@ class BanHold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type_id}#{self.object_id} ({self.previous_status})"
+
+
+class TextFingerprint(models.Model):
+    """The normalised text of one piece of content, hashed: what the "same text across accounts"
+    signal compares (:mod:`community.moderation.same_text`). Derived data, written when the
+    content is created, dropped with it."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=40)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["content_type", "object_id"], name="fingerprint_per_content")]
+        indexes = [models.Index(fields=["digest", "created"], name="fingerprint_digest_created")]
+
+    def __str__(self) -> str:
+        return f"{self.digest[:12]} ({self.content_type_id}#{self.object_id})"
