@@ -12,7 +12,6 @@ SQLite, the in-memory channel layer, a local-memory cache and database full-text
 | DEBUG               | 1 when unset                | 0                                  |
 | ALLOWED_HOSTS       | localhost,127.0.0.1,[::1]   | comma-separated host names         |
 | EMAIL_HOST …        | console backend             | SMTP                               |
-| MODERATION_APPEALS_EMAIL | DEFAULT_FROM_EMAIL      | where banned users appeal          |
 | SHOP_API_TOKEN      | a development token (DEBUG) | required for the shop feed         |
 | SHOP_OIDC_* (3)     | unset → no shop sign-in     | the shop's OpenID Connect client   |
 """
