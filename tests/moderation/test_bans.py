@@ -103,6 +103,15 @@ def test_the_visitor_no_longer_sees_the_banned_users_review(client, contribution
     assert title in client.get(first.url).content.decode()
 
 
+def test_the_users_moderation_page_says_what_the_ban_hid_and_restored(client, contributions, shopper, moderator):
+    sanctions.user_ban(moderator=moderator, user=shopper, reason="Спам-рассылка")
+    sanctions.user_unsanction(moderator=moderator, user=shopper, reason="Разобрались")
+    client.force_login(moderator)
+    client.cookies["lang"] = "ru"
+    page = client.get(f"/admin/moderation/users/{shopper.pk}/").content.decode()
+    assert "7 материалов скрыто блокировкой, восстановлено: 7" in page
+
+
 def test_content_decided_on_during_the_ban_is_not_brought_back(contributions, shopper, moderator):
     c = contributions
     sanctions.user_ban(moderator=moderator, user=shopper, reason="Спам-рассылка")
