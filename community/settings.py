@@ -270,6 +270,7 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
 }
 ACCOUNT_FORMS = {"login": "community.accounts.forms.LoginForm"}
+ACCOUNT_ADAPTER = "community.accounts.adapter.AccountAdapter"
 
 # Review requests are sent this many days after a purchase (``manage.py send_review_requests``).
 REVIEW_REQUEST_DAYS = int(os.environ.get("REVIEW_REQUEST_DAYS", "14"))
@@ -380,6 +381,10 @@ WEBHOOK_RETRY_DELAYS = tuple(int(s) for s in _env_list("WEBHOOK_RETRY_DELAYS", "
 WEBHOOK_TIMEOUT = int(os.environ.get("WEBHOOK_TIMEOUT", "10"))
 MODERATION_PREMODERATE_FIRST = int(os.environ.get("MODERATION_PREMODERATE_FIRST", "1"))
 MODERATION_AUTO_HIDE_FLAGS = 3
+# The "same text across accounts" signal compares texts posted within this many hours.
+MODERATION_SAME_TEXT_HOURS = int(os.environ.get("MODERATION_SAME_TEXT_HOURS", "72"))
+# Where banned users write to appeal (shown in the ban notice and on the refused sign-in).
+MODERATION_APPEALS_EMAIL = os.environ.get("MODERATION_APPEALS_EMAIL", DEFAULT_FROM_EMAIL)
 # Chat: at most CHAT_RATE_LIMIT_MESSAGES messages per CHAT_RATE_LIMIT_SECONDS per user.
 CHAT_RATE_LIMIT_MESSAGES = int(os.environ.get("CHAT_RATE_LIMIT_MESSAGES", "10"))
 CHAT_RATE_LIMIT_SECONDS = int(os.environ.get("CHAT_RATE_LIMIT_SECONDS", "10"))

@@ -9,6 +9,12 @@ A reversed vote is recorded as a :class:`~experts.models.FraudulentVote` of a
 :class:`~experts.models.FraudCase` holding the evidence; from then on the rules give it no
 reputation (even if re-cast), the ledger reverses its event, the reversal is written to the
 audit log. Running again finds nothing new: detection is idempotent.
+
+**Reviews after a vote ring** (a fake-review signal): reviews the ring's members (the author it
+pushed; both people of a mutual pair) wrote from the ring's first vote to ``RING_AFTER`` after
+its last are raised in the moderation queue with the case as evidence — once per case and
+review; nothing is hidden. Recent cases are looked at on every run, so a review written after
+the detection is raised by the next run.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from experts.models import FraudCase, FraudKind, FraudulentVote
 from experts.rules import Rules, current_rules
 
 LOG_ACTION = "experts.fraud_reversal"
+RING_AFTER = timedelta(days=7)
 
 
 @dataclass
@@ -35,6 +42,7 @@ class FraudReport:
     cases: list[FraudCase] = field(default_factory=list)
     votes_reversed: int = 0
     points_reversed: int = 0
+    reviews_raised: int = 0
 
 
 # --- votes as fraud detection sees them ----------------------------------------------------------
@@ -144,7 +152,39 @@ def detect_vote_fraud(*, now: datetime | None = None, everything: bool = False, 
                     "a_to_b": len(one_way), "b_to_a": len(other_way), "votes": [v.as_evidence() for v in votes]}
         _open_case(FraudKind.MUTUAL, voter_id, author_id, votes, evidence, rules, now, report, dry_run)
         done.update((v.kind, v.object_id, v.voter_id) for v in votes)
+    if not dry_run:
+        report.reviews_raised = raise_reviews_after_rings(now=now)
     return report
+
+
+def raise_reviews_after_rings(*, now: datetime | None = None) -> int:
+    """Raise the reviews written by the members of recent vote rings from the ring's first vote to
+    ``RING_AFTER`` after its last (see the module's docstring). Returns how many were raised."""
+    from django.utils.translation import gettext as _
+
+    from community.moderation.models import QueueReason, Status
+    from community.moderation.queue import queue_raise
+    from reviews.models import Review
+
+    now = now or timezone.now()
+    raised = 0
+    for case in FraudCase.objects.filter(created__gte=now - 2 * RING_AFTER).order_by("pk"):
+        times = [datetime.fromisoformat(v["at"]) for v in case.evidence.get("votes", []) if v.get("at")]
+        if not times:
+            continue
+        first, last = min(times), max(times)
+        members = {case.author_id} | ({case.voter_id} if case.kind == FraudKind.MUTUAL else set())
+        reviews = (Review.objects.filter(author_id__in=members, created__gte=first, created__lte=last + RING_AFTER)
+                   .exclude(status__in=[Status.REMOVED, Status.REJECTED]).order_by("pk"))
+        summary = _("vote ring #%(case)d (%(kind)s, %(votes)d votes reversed), its last vote on %(last)s") % {
+            "case": case.pk, "kind": case.get_kind_display(), "votes": case.votes_reversed,
+            "last": timezone.localtime(last).strftime("%d.%m.%Y %H:%M")}
+        for review in reviews:
+            if queue_raise(content=review, code=QueueReason.SIGNAL, key=f"vote_ring:{case.pk}",
+                           text=_("Written by an account a vote ring pushed, around the ring."),
+                           evidence={"summary": summary, "case": case.pk}):
+                raised += 1
+    return raised
 
 
 def _open_case(kind, voter_id, author_id, votes, evidence, rules, now, report, dry_run) -> None:

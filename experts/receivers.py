@@ -56,12 +56,13 @@ def review_removed(sender, review, previous_status=None, **kwargs) -> None:
 
 
 @receiver(events.content_moderated, dispatch_uid="experts.content_moderated")
-def content_moderated(sender, content, action, moderator=None, previous_status=None, **kwargs) -> None:
+def content_moderated(sender, content, action, moderator=None, previous_status=None, sanction=None,
+                      **kwargs) -> None:
+    """A ban hiding the author's content upholds no report (its reports stay open)."""
     if sources.kind_of(content) is None:
         return
-    services.reputation_for_content(
-        content=content, upholding=services.upholds_reports(content=content, action=action, moderator=moderator),
-    )
+    upholding = sanction is None and services.upholds_reports(content=content, action=action, moderator=moderator)
+    services.reputation_for_content(content=content, upholding=upholding)
 
 
 @receiver(events.answer_accepted, dispatch_uid="experts.answer_accepted")

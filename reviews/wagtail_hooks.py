@@ -241,6 +241,6 @@ def review_moderation_kinds() -> list[ContentKind]:
                     excerpt=lambda r: " — ".join(part for part in (r.title, r.text) if part),
                     admin_url_name="wagtailsnippets_reviews_review:inspect"),
         ContentKind(key="review_photo", model=ReviewPhoto, label=_("Review photo"), author_path="review__author",
-                    product_path="review__product", excerpt=lambda p: p.moderation_title(),
+                    product_path="review__product", excerpt=lambda p: p.moderation_title(), compares_text=False,
                     admin_url_name="wagtailsnippets_reviews_reviewphoto:inspect"),
     ]

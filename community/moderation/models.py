@@ -383,3 +383,48 @@ class ModerationRules(BaseGenericSetting):
 
     def __str__(self) -> str:
         return str(_("moderation rules"))
+
+
+class BanHold(models.Model):
+    """One piece of content a ban hid, with what it was before: lifting that ban puts back
+    exactly these (those nobody has decided on since), never content hidden for another reason."""
+
+    sanction = models.ForeignKey(Sanction, verbose_name=_("ban"), on_delete=models.CASCADE, related_name="holds")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    previous_status = models.CharField(_("status before the ban"), max_length=16, choices=Status.choices)
+    previous_moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                              on_delete=models.SET_NULL, related_name="+")
+    previous_moderated_at = models.DateTimeField(null=True, blank=True)
+    previous_reason = models.TextField(blank=True)
+    hidden_at = models.DateTimeField(_("hidden"), help_text=_("The content's moderated_at stamp set by the ban."))
+    restored_at = models.DateTimeField(_("restored"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("content hidden by a ban")
+        verbose_name_plural = _("content hidden by bans")
+        constraints = [models.UniqueConstraint(fields=["sanction", "content_type", "object_id"],
+                                               name="ban_hold_per_content")]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="ban_hold_content")]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}#{self.object_id} ({self.previous_status})"
+
+
+class TextFingerprint(models.Model):
+    """The normalised text of one piece of content, hashed: what the "same text across accounts"
+    signal compares (:mod:`community.moderation.same_text`). Derived data, written when the
+    content is created, dropped with it."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=40)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["content_type", "object_id"], name="fingerprint_per_content")]
+        indexes = [models.Index(fields=["digest", "created"], name="fingerprint_digest_created")]
+
+    def __str__(self) -> str:
+        return f"{self.digest[:12]} ({self.content_type_id}#{self.object_id})"

@@ -5,14 +5,16 @@ moderated content and the user sanctioned (registered with the ``notification_ki
 Each builder runs inside the decision's transaction and returns one announcement whose text is
 picked by its ``decision`` param (so it renders in the reader's language). The link is the
 author's account page, where decisions, sanctions and appeals live. The notifications app drops
-the moderator acting on their own content (the actor) and repeats of the same cause; an
-inactive (banned) account is told nothing until the ban is lifted.
+the moderator acting on their own content (the actor) and repeats of the same cause. The kind
+reaches inactive accounts: a banned user is told the ban's reason (and how to appeal) in their
+account and by email, although they can no longer sign in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -34,7 +36,8 @@ MESSAGES = {
     "approved": _("Your contribution “%(excerpt)s” was approved and published"),
     "restored": _("Your contribution “%(excerpt)s” was restored"),
     "muted": _("You cannot post until %(until)s: %(reason)s"),
-    "banned": _("Your account is banned: %(reason)s"),
+    "banned": _("Your account is banned: %(reason)s. To appeal, write to %(appeal)s."),
+    "banned_until": _("Your account is banned until %(until)s: %(reason)s. To appeal, write to %(appeal)s."),
     "lifted": _("Your mute or ban was lifted: %(reason)s"),
     "appeal_granted": _("Your appeal about “%(excerpt)s” was granted: %(reason)s"),
     "appeal_denied": _("Your appeal about “%(excerpt)s” was denied: %(reason)s"),
@@ -81,12 +84,15 @@ def _restored_by_appeal(content) -> bool:
     return bool(latest)
 
 
-def content_decided(*, content, action: str, moderator, previous_status: str, reason: str,
+def content_decided(*, content, action: str, moderator, previous_status: str, reason: str, sanction=None,
                     **kwargs) -> list[Announcement]:
     """Rejected, hidden (by a moderator or by reports), removed; approved after pre-moderation or
-    restored. An author removing their own content is the actor, so is never told."""
+    restored. An author removing their own content is the actor, so is never told; content a ban
+    hides or its lifting restores is not told piece by piece (the ban notice says it)."""
     from community.moderation.registry import kind_for_model
 
+    if sanction is not None:
+        return []
     if action == Action.APPROVE:
         decision = "approved" if previous_status == Status.PENDING else "restored"
     else:
@@ -119,6 +125,11 @@ def user_sanctioned(*, user, sanction, lifted, moderator, **kwargs) -> list[Anno
     params = {"decision": "banned" if sanction.kind == SanctionKind.BAN else "muted", "reason": sanction.reason}
     if sanction.until:
         params["until"] = formats.date_format(timezone.localtime(sanction.until), "DATETIME_FORMAT")
+    if sanction.kind == SanctionKind.BAN:
+        # Told although the account is now inactive (the kind reaches inactive accounts).
+        params["appeal"] = settings.MODERATION_APPEALS_EMAIL
+        if sanction.until:
+            params["decision"] = "banned_until"
     return [Announcement(kind=KEY, cause=f"sanction:{sanction.pk}", url=_account_url(), recipient_ids=[user.pk],
                          actor_id=actor_id, params=params)]
 
@@ -137,7 +148,7 @@ def kinds() -> list[NotificationKind]:
     return [ModerationKind(
         key=KEY, label=_("A moderation decision about my content or account"), order=5,
         message=_("A moderator made a decision about your content or account"), messages=MESSAGES,
-        default_frequency=Frequency.IMMEDIATE,
+        default_frequency=Frequency.IMMEDIATE, reaches_inactive=True,
         listens={"content_moderated": content_decided, "user_sanctioned": user_sanctioned,
                  "appeal_decided": appeal_decided},
     )]

@@ -140,11 +140,13 @@ def _priority(flags: list[Flag], reasons: list[dict]) -> float:
     return round(score, 3)
 
 
-def queue_raise(*, content, code: str, key: str, text: str, evidence: dict | None = None) -> QueueItem | None:
+def queue_raise(*, content, code: str, key: str, text: str, evidence: dict | None = None,
+                aliases: tuple[str, ...] = ()) -> QueueItem | None:
     """Put ``content`` in the queue for a rule or a signal, with the reason and evidence the
     moderator sees. Raised once per ``key`` ever: running a detector again changes nothing, and a
-    signal a moderator already dismissed does not come back. Returns the item, or None when the
-    key was raised before (or the kind is not registered)."""
+    signal a moderator already dismissed does not come back. ``aliases``: keys of other signals
+    that said the same (a near-duplicate pair already raised as the same text). Returns the
+    item, or None when the key was raised before (or the kind is not registered)."""
     kind = kind_for_model(type(content))
     if kind is None:
         return None
@@ -155,7 +157,7 @@ def queue_raise(*, content, code: str, key: str, text: str, evidence: dict | Non
             defaults={"kind": kind.key, "content_status": content.status, "content_created": _created(content),
                       "is_open": False},
         )
-        if key in item.raised_keys:
+        if key in item.raised_keys or any(alias in item.raised_keys for alias in aliases):
             return None
         item.raised_keys = [*item.raised_keys, key]
         item.extra_reasons = [*item.extra_reasons, {"code": code, "text": text, "evidence": evidence or {}}]

@@ -1,5 +1,6 @@
 """Receivers of the moderation app: the moderators' group exists after every migrate, and the
-queue follows every registered kind's saves and deletions."""
+queue (and the "same text across accounts" signal) follows every registered kind's saves and
+deletions."""
 
 from __future__ import annotations
 
@@ -21,19 +22,28 @@ def moderators_group_after_migrate(sender, **kwargs) -> None:
 def content_saved(sender, instance, created: bool, update_fields=None, raw: bool = False, **kwargs) -> None:
     """New content, an edit or a status change: the queue item follows (the services sync the
     rest — flags, decisions — themselves). Counter-only saves are skipped."""
-    if raw or (update_fields is not None and "status" not in update_fields):
+    if raw:
+        return
+    if created:
+        from community.moderation.same_text import same_text_check
+
+        same_text_check(instance)  # may raise its queue item itself
+    if update_fields is not None and "status" not in update_fields:
         return
     if created and instance.status != "pending" and not instance.flag_count:
-        return  # published at once (chat lines, trusted authors): nothing to queue, no query
+        return  # published at once (chat lines, trusted authors): nothing (more) to queue, no query
     from community.moderation.queue import queue_sync
 
     queue_sync(instance)
 
 
 def content_deleted(sender, instance, **kwargs) -> None:
-    """Deleted content leaves the queue; its decisions and reports stay on record."""
+    """Deleted content leaves the queue (and the text comparison); its decisions and reports stay
+    on record."""
     from community.moderation.models import QueueItem
+    from community.moderation.same_text import fingerprint_forget
 
+    fingerprint_forget(instance)
     ct = ContentType.objects.get_for_model(instance, for_concrete_model=False)
     QueueItem.objects.filter(content_type=ct, object_id=instance.pk, is_open=True).update(
         is_open=False, resolved_at=timezone.now(), claimed_by=None, claimed_at=None)

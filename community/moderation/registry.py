@@ -31,7 +31,8 @@ class ContentKind:
 
     ``author_path`` / ``product_path`` are ORM paths from the model (``"review__author"``);
     ``product_path`` is None for content that belongs to no product (chat lines outside product
-    rooms resolve to none). ``excerpt`` turns an instance into plain text. ``admin_url_name`` is
+    rooms resolve to none). ``excerpt`` turns an instance into plain text (its whole text unless
+``compares_text`` is False). ``admin_url_name`` is
     the kind's inspect URL name in the admin (given the pk), if it has one. ``counts_toward_trust``:
     whether the kind's published content lifts pre-moderation (chat lines do not).
     """
@@ -44,6 +45,9 @@ class ContentKind:
     product_path: str | None = "product"
     admin_url_name: str | None = None
     select_related: tuple[str, ...] = field(default_factory=tuple)
+    #: Whether the excerpt is the author's own text, compared by the "same text across accounts"
+    #: signal (not for photos, whose excerpt is a label).
+    compares_text: bool = True
 
     def author_id_of(self, obj) -> int | None:
         *path, last = self.author_path.split("__")

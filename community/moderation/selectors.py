@@ -147,7 +147,9 @@ def user_record(*, user) -> UserRecord:
         n_total=Count("id"), n_upheld=Count("id", filter=Q(upheld=True)),
         n_dismissed=Count("id", filter=Q(upheld=False)))
     decisions = list(Decision.objects.filter(author=user).select_related("moderator")[:100])
-    sanctions = list(Sanction.objects.filter(user=user).select_related("created_by", "lifted_by")[:50])
+    sanctions = list(Sanction.objects.filter(user=user).select_related("created_by", "lifted_by")
+                     .annotate(hidden=Count("holds"), restored=Count("holds", filter=Q(holds__restored_at__isnull=False)))
+                     [:50])
     now = timezone.now()
     in_force = [s for s in sanctions if s.lifted_at is None and (s.until is None or s.until > now)]
     return UserRecord(user=user, contributions=contributions, flags_raised=raised["n_total"],

@@ -24,6 +24,8 @@ LOG_ACTIONS = {
     "community.moderation.mute": _("Moderation: user muted"),
     "community.moderation.ban": _("Moderation: user banned"),
     "community.moderation.unsanction": _("Moderation: mute or ban lifted"),
+    "community.moderation.ban_hide": _("Moderation: hidden with the author's ban"),
+    "community.moderation.ban_restore": _("Moderation: restored when the ban was lifted"),
     "community.moderation.appeal": _("Moderation: appeal answered"),
 }
 

@@ -94,9 +94,10 @@ def effective_frequencies(user) -> dict[str, str]:
     return {kind.key: chosen.get(kind.key, kind.default_frequency) for kind in all_kinds()}
 
 
-def confirmed_address(user) -> str | None:
-    """The user's primary address if it is confirmed; nothing is sent to an unconfirmed one."""
-    if not user.is_active:
+def confirmed_address(user, *, inactive_ok: bool = False) -> str | None:
+    """The user's primary address if it is confirmed; nothing is sent to an unconfirmed one, nor
+    to a deactivated account unless ``inactive_ok`` (account notices such as a ban)."""
+    if not user.is_active and not inactive_ok:
         return None
     return (EmailAddress.objects.filter(user=user, verified=True, primary=True)
             .values_list("email", flat=True).first())
@@ -146,7 +147,7 @@ def send_immediate(notification_ids: list[int]) -> int:
     failure: Exception | None = None
     for notification in pending:
         user = notification.recipient
-        address = confirmed_address(user)
+        address = confirmed_address(user, inactive_ok=get_kind(notification.kind).reaches_inactive)
         if address is None:
             Notification.objects.filter(pk=notification.pk).update(
                 email_status=EmailStatus.SKIPPED, email_error="no confirmed address")

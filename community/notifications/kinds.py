@@ -59,6 +59,9 @@ class NotificationKind:
     order: int = 100
     #: The email's template in ``notifications/email/`` (``.txt`` and ``.html``).
     email_template: str = "notification"
+    #: Account notices that must reach a deactivated (banned) account too — in the account and by
+    #: email (at once rather than in a digest, which deactivated accounts do not get).
+    reaches_inactive: bool = False
 
     def render(self, params: dict) -> SafeString:
         """The notification's text with every parameter escaped."""

@@ -92,12 +92,16 @@ def _email_status(frequency: str) -> str:
 
 
 def _recipients(announcement: Announcement) -> list[int]:
-    """Active recipients in a stable order, never the actor, minus those a hook excludes
+    """Active recipients in a stable order (inactive ones too for a kind that
+    ``reaches_inactive``), never the actor, minus those a hook excludes
     (``notification_recipient_filters``: ``(actor_id, ids) -> ids to drop``, e.g. blocks)."""
     wanted = {int(user_id) for user_id in announcement.recipient_ids} - {announcement.actor_id}
     if not wanted:
         return []
-    active = set(get_user_model().objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+    users = get_user_model().objects.filter(pk__in=wanted)
+    if not get_kind(announcement.kind).reaches_inactive:
+        users = users.filter(is_active=True)
+    active = set(users.values_list("pk", flat=True))
     if announcement.actor_id:
         for hook in hooks.get_hooks("notification_recipient_filters"):
             active -= set(hook(announcement.actor_id, active) or ())
@@ -165,6 +169,11 @@ def create_notifications(announcement: Announcement, recipient_ids: list[int], *
     target_type_id, target_id = target or (None, None)
     now = timezone.now()
     frequencies = frequencies_for(kind=announcement.kind, user_ids=recipient_ids)
+    if get_kind(announcement.kind).reaches_inactive:
+        # Deactivated accounts get no digest: their chosen digest becomes an email at once.
+        for user_id in get_user_model().objects.filter(pk__in=recipient_ids, is_active=False).values_list("pk", flat=True):
+            if frequencies[user_id] in (Frequency.DAILY, Frequency.WEEKLY):
+                frequencies[user_id] = Frequency.IMMEDIATE
     keys = {user_id: f"{announcement.kind}:{announcement.cause}:{user_id}"[:200] for user_id in recipient_ids}
     existing = set(Notification.objects.filter(key__in=keys.values()).values_list("key", flat=True))
     changed: list[int] = []

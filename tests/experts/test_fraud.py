@@ -118,3 +118,28 @@ def test_the_command_reports_the_cases(page_tree, author, voters, capsys):
     call_command("detect_vote_fraud")
     assert "reversed 10 votes (100 points)" in capsys.readouterr().out
     assert person("someone").pk  # the site keeps working
+
+
+def test_reviews_written_around_a_vote_ring_are_raised_in_the_moderation_queue_once(page_tree, author, voters):
+    from django.contrib.contenttypes.models import ContentType
+
+    from community.moderation.models import QueueItem, QueueReason
+    from reviews.models import Review
+
+    fan = voters[0]
+    products = _products(page_tree, 12)
+    old = review(author, products[11])
+    Review.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=30))
+    pushed = [review(author, p) for p in products[:10]]
+    base = timezone.now() - timedelta(hours=20)
+    for n, target in enumerate(pushed):
+        vote(fan, target, True, at=base + timedelta(hours=n))
+    report = detect_vote_fraud()
+    [case] = report.cases
+    ct = ContentType.objects.get_for_model(Review)
+    items = {i.object_id: i for i in QueueItem.objects.open().filter(content_type=ct)}
+    assert report.reviews_raised == 10 and set(items) == {r.pk for r in pushed}
+    [reason] = [r for r in items[pushed[0].pk].reasons if r["code"] == QueueReason.SIGNAL]
+    assert reason["evidence"]["case"] == case.pk and f"№{case.pk}" in reason["evidence"]["summary"]
+    assert Review.objects.get(pk=pushed[0].pk).status == "published"  # nothing taken down
+    assert detect_vote_fraud().reviews_raised == 0  # once

@@ -81,3 +81,41 @@ def test_a_slow_trickle_is_not_a_burst(page_tree):
         author.date_joined = now - timedelta(days=3 * i + 1)
         author.save()
     assert detect_fake_reviews().bursts == 0
+
+
+def buy(user, product, order_ref: str):
+    from community.catalog.models import Purchase
+
+    return Purchase.objects.create(user=user, product=product, purchased_at=timezone.now(), order_ref=order_ref)
+
+
+def test_an_account_reviewing_many_products_it_never_bought_is_raised(page_tree):
+    products = page_tree["products"]
+    buyer = UserFactory(username="buyer", verified=True)
+    buy(buyer, products[0], "A-1")
+    reviewer = UserFactory(username="reviewer", verified=True)
+    pattern = [published_review(products[i], author=reviewer, text=f"Отличный товар номер {i}, рекомендую")
+               for i in range(3)]
+    honest = published_review(products[0], author=buyer, text="Купил, пользуюсь, доволен")
+    report = detect_fake_reviews()
+    items = open_items()
+    assert report.unbought_patterns == 1 and set(items) == {r.pk for r in pattern}
+    assert "ни одного о купленном товаре" in items[pattern[0].pk].reasons[0]["evidence"]["summary"] or \
+        "none of a product they bought" in items[pattern[0].pk].reasons[0]["evidence"]["summary"]
+    assert honest.pk not in items and Review.objects.get(pk=pattern[0].pk).status == Status.PUBLISHED
+    assert detect_fake_reviews().raised == 0  # idempotent
+
+
+def test_no_purchase_signal_waits_for_the_shop_feed_and_spares_buyers_and_slow_writers(page_tree):
+    products = page_tree["products"]
+    reviewer = UserFactory(username="reviewer", verified=True)
+    reviews = [published_review(products[i], author=reviewer, text=f"Хороший товар номер {i}, советую")
+               for i in range(3)]
+    assert detect_fake_reviews().unbought_patterns == 0  # no purchases reported at all: nobody is verified
+    buy(reviewer, products[0], "A-1")
+    Review.objects.filter(pk=reviews[0].pk).update(verified_purchase=True)
+    assert detect_fake_reviews().unbought_patterns == 0  # one of them was bought
+    Review.objects.filter(pk=reviews[0].pk).update(verified_purchase=False)
+    for n, review in enumerate(reviews):
+        Review.objects.filter(pk=review.pk).update(created=timezone.now() - timedelta(days=8 * n))
+    assert detect_fake_reviews().unbought_patterns == 0  # one a week is no pattern

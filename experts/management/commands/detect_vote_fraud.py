@@ -1,4 +1,5 @@
-"""Nightly: reverse serial and mutual voting, logging each case with its evidence (idempotent)."""
+"""Nightly: reverse serial and mutual voting, logging each case with its evidence, and raise the
+reviews written around a vote ring in the moderation queue (idempotent)."""
 
 from django.core.management.base import BaseCommand
 
@@ -19,4 +20,4 @@ class Command(BaseCommand):
                               f"{case.votes_reversed} votes" + ("" if dry_run else f" (case #{case.pk})"))
         verb = "would reverse" if dry_run else "reversed"
         self.stdout.write(f"{len(report.cases)} cases, {verb} {report.votes_reversed} votes "
-                          f"({report.points_reversed} points)")
+                          f"({report.points_reversed} points); reviews after a vote ring raised: {report.reviews_raised}")

@@ -1,5 +1,5 @@
 """Find fake-review signals (near-duplicate texts across accounts, rating bursts from young
-accounts) and raise moderation queue items with their evidence. Idempotent; run nightly."""
+accounts, reviews without purchases in a pattern) and raise moderation queue items with their evidence. Idempotent; run nightly."""
 
 from django.core.management.base import BaseCommand
 
@@ -18,4 +18,5 @@ class Command(BaseCommand):
         for line in report.details:
             self.stdout.write(line)
         self.stdout.write(f"reviews: {report.checked} checked; near-duplicate pairs: {report.duplicate_pairs}; "
-                          f"bursts: {report.bursts}; queue items raised: {report.raised}")
+                          f"bursts: {report.bursts}; without purchases: {report.unbought_patterns}; "
+                          f"queue items raised: {report.raised}")
