@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import connections
 
 from chat import presence, services
 from community.notifications import services as notification_services
@@ -160,3 +161,5 @@ async def test_presence_spans_daphne_processes(servers, server_env, direct_room,
     finally:
         await sender.close()
         await store.aclose()
+        # The database thread's connection (the test database is dropped at the end of the run).
+        await database_sync_to_async(connections.close_all)()
