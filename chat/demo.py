@@ -70,6 +70,8 @@ PRODUCT_TALKS = [
     ],
 ]
 
+OFFLINE_MESSAGES = ("Анна, акция на наушники началась!", "До воскресенья скидка 20%.")
+
 DIRECT_TALKS = [
     ("anna", "dmitry", [
         (0, "Дмитрий, привет! Видела твой отзыв про наушники. Правда шумоподавление такое хорошее?"),
@@ -240,6 +242,15 @@ def seed(context: DemoContext) -> None:
             for slot, text in lines:
                 _say(room, (a, b)[slot], text, clock.tick(1, 40))
         added.append(f"{len(DIRECT_TALKS)} conversations (some unread)")
+        # Two messages through the posting path while anna is away: one «написал(а) вам»
+        # notification that counts them (nobody is online while the demo is built).
+        anna, dmitry = users.get("anna"), users.get("dmitry")
+        if anna and dmitry:
+            from chat.services import direct_room_for, message_post
+
+            room = direct_room_for(actor=dmitry, other=anna)
+            for n, body in enumerate(OFFLINE_MESSAGES):
+                message_post(author=dmitry, room=room, body=body, client_id=f"demo-offline-{n}", rate_limited=False)
 
     if not Room.objects.filter(kind=RoomKind.LOUNGE).exists():
         room = Room.objects.create(kind=RoomKind.LOUNGE, created=now - timedelta(days=5))

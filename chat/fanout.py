@@ -127,6 +127,7 @@ class Hub(RecoveryMixin, PresenceMixin):
         self.channel: str | None = None
         self.rooms: dict[str, HubRoom] = {}
         self.consumers: set = set()
+        self.online_users: Counter = Counter()  # signed-in user id → sockets in this process
         self.lock = asyncio.Lock()  # group membership changes, in order
         self.dispatch_lock = asyncio.Lock()  # one fan-out at a time: ids reach sockets in order
         self.tasks: list[asyncio.Task] = []
@@ -137,12 +138,16 @@ class Hub(RecoveryMixin, PresenceMixin):
 
     async def register(self, consumer) -> None:
         self.consumers.add(consumer)
+        if getattr(consumer, "signed_in", False):
+            await self._user_connected(consumer.user.pk)
         async with self.lock:
             if self.channel is None:
                 self.channel = await self.layer.new_channel()
                 self.tasks = [asyncio.ensure_future(self._read()), asyncio.ensure_future(self._heartbeat())]
 
     async def unregister(self, consumer) -> None:
+        if consumer in self.consumers and getattr(consumer, "signed_in", False):
+            await self._user_disconnected(consumer.user.pk)
         self.consumers.discard(consumer)
         if self.consumers:
             return

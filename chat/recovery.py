@@ -94,6 +94,7 @@ class RecoveryMixin:
                             len(self.consumers), stats["delivered"], stats["gaps"], stats["refilled"],
                             stats["duplicates"])
                 self.last_summary = counted
+        await self._refresh_online()
         rooms = [room for room in self.rooms.values() if room.ready.is_set()]
         if not rooms:
             return

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from chat import seo, views
+from chat import notifications, seo, views
 from chat.models import Block, Message
 from chat.panels import script_strings
 from chat.support import wagtail_hooks as support_hooks  # noqa: F401  (registers its hooks)
@@ -36,6 +36,11 @@ def messages_link(request) -> HeaderItem | None:
     return HeaderItem(key="messages", template="chat/header_link.html", order=10,
                       context={"signed_in": True, "unread": unread_count(request.user.pk)},
                       assets=("chat",))
+
+
+@hooks.register("notification_kinds")
+def chat_notification_kinds():
+    return notifications.kinds()
 
 
 @hooks.register("notification_recipient_filters")

@@ -240,7 +240,7 @@ class AuthorOut(Schema):
 
     name: str
     username: str
-    profile_url: str
+    profile_url: str | None  # None: the profile is private
     level: str
     level_label: str
     expert_in: list[str]
@@ -253,7 +253,8 @@ def author_out(user) -> dict:
     return {
         "name": profile.name if profile is not None else user.get_username(),
         "username": user.get_username(),
-        "profile_url": seo.absolute_url(reverse("profile", args=[user.get_username()])),
+        "profile_url": (seo.absolute_url(reverse("profile", args=[user.get_username()]))
+                        if profile is None or profile.public else None),
         "level": level,
         "level_label": str(Level(level).label) if level in Level.values else "",
         "expert_in": [str(entry.get("title", "")) for entry in (profile.expert_categories if profile else [])],

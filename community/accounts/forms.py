@@ -40,3 +40,10 @@ class DeleteAccountForm(forms.Form):
     password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
                                help_text=_("Your reviews, questions and answers stay, signed «Удалённый пользователь»; "
                                            "everything else about you is erased. This cannot be undone."))
+
+
+class ProfileVisibilityForm(forms.Form):
+    public = forms.BooleanField(label=_("Show my public profile"), required=False,
+                                help_text=_("Off: others get “page not found” on your profile, it leaves the sitemap, "
+                                            "and your name beside your reviews and answers is no longer a link. "
+                                            "Your contributions stay visible."))

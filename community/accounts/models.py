@@ -28,6 +28,11 @@ class Profile(models.Model):
     email_verified = models.BooleanField(_("email verified"), default=False)
     reputation = models.PositiveIntegerField(_("reputation"), default=1)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.NEWCOMER)
+    public = models.BooleanField(
+        _("public profile"), default=True,
+        help_text=_("Off: the profile page is not shown to others, not listed in the sitemap, and the name "
+                    "beside contributions is not a link."),
+    )
     expert_categories = models.JSONField(
         _("Expert in"), default=list, blank=True,
         help_text=_("Top-level categories where the user is an Expert: [{\"id\": …, \"title\": …}]."),

@@ -53,7 +53,8 @@ def collect(user) -> dict:
                     "last_login": user.last_login},
         "email_addresses": list(EmailAddress.objects.filter(user=user).values("email", "verified", "primary")),
         "profile": {"display_name": profile.display_name, "about": profile.about, "reputation": profile.reputation,
-                    "level": profile.level, "expert_categories": profile.expert_categories} if profile else {},
+                    "level": profile.level, "expert_categories": profile.expert_categories,
+                    "public": profile.public} if profile else {},
         "purchases": list(Purchase.objects.filter(user=user).values("order_ref", "product__title", "purchased_at")),
     }
     for hook in hooks.get_hooks("personal_data"):

@@ -18,3 +18,13 @@ def profile_update(*, user, display_name: str, about: str, avatar=None) -> Profi
         profile.full_clean()
         profile.save()
     return profile
+
+
+def profile_set_public(*, user, public: bool) -> Profile:
+    """Show or hide the acting user's public profile (one can only change one's own)."""
+    with transaction.atomic():
+        profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
+        if profile.public != public:
+            profile.public = public
+            profile.save(update_fields=["public"])
+    return profile

@@ -1,5 +1,5 @@
 """Sitemap section of public profiles: contributors with published content who are not
-Newcomers (a Newcomer's profile is ``noindex``). Which content counts comes from the apps that
+Newcomers (a Newcomer's profile is ``noindex``) and did not make their profile private. Which content counts comes from the apps that
 own it, through the ``profile_sitemap_lastmod`` hook: callables returning ``seo.LatestChanges``
 keyed by the user's id (the latest change of their published content).
 """
@@ -36,7 +36,8 @@ class ProfileSitemap(seo.CanonicalSitemap):
             has_content |= Q(pk__in=change.keys())
         if not has_content:
             return get_user_model().objects.none()
-        return get_user_model().objects.filter(is_active=True).filter(indexable_authors_q()).filter(has_content)
+        return (get_user_model().objects.filter(is_active=True, profile__public=True).filter(indexable_authors_q())
+                .filter(has_content))
 
     def items(self):
         return self._queryset().order_by("pk").values("pk", "username")
@@ -55,12 +56,14 @@ class ProfileSitemap(seo.CanonicalSitemap):
 def profile_version(request, username: str) -> seo.Version | None:
     """What a public profile shows, in one query: the profile's fields (name, about, avatar,
     reputation, level, Expert categories) and the latest change of the user's published
-    content (the ``profile_sitemap_lastmod`` hooks). None for an unknown or inactive user."""
+    content (the ``profile_sitemap_lastmod`` hooks). None for an unknown or inactive user, or a
+    private profile (never answered 304: the view decides)."""
     from community.accounts.models import Profile
 
     expressions = {f"contributed_{n}": change.subquery() for n, change in enumerate(_contributions())}
     fields = [f"profile__{field.attname}" for field in Profile._meta.concrete_fields]
-    row = (get_user_model().objects.filter(username=username, is_active=True).annotate(**expressions)
+    row = (get_user_model().objects.filter(username=username, is_active=True, profile__public=True)
+           .annotate(**expressions)
            .values_list("pk", "date_joined", *fields, *expressions).first())
     # No Last-Modified: reputation and level have no timestamp, so only the ETag is exact.
     return (row, None) if row is not None else None

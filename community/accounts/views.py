@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from community import seo
 from community.accounts import selectors, services, trust
-from community.accounts.forms import ProfileForm
+from community.accounts.forms import ProfileForm, ProfileVisibilityForm
 from community.accounts.models import DataExport, Profile
 from community.accounts.sitemaps import profile_version
 
@@ -46,12 +46,20 @@ def cabinet(request: HttpRequest) -> HttpResponse:
 
 @seo.conditional(profile_version)
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    """A user's public profile; other apps add blocks through the ``profile_sections`` hook."""
+    """A user's public profile; other apps add blocks through the ``profile_sections`` hook.
+
+    A private profile answers 404 to everyone but its owner, like an unknown user (it reveals
+    nothing, not even that the account exists); the owner sees it marked private, ``noindex``,
+    without structured data."""
     user = get_object_or_404(get_user_model().objects.select_related("profile").filter(is_active=True),
                              username=username)
+    own = request.user.is_authenticated and request.user.pk == user.pk
+    if not user.profile.public and not own:
+        raise Http404(_("No such profile."))
     sections = selectors.profile_sections(request=request, user=user)
     context = {"profile_user": user, "profile": user.profile, "sections": sections,
-               "indexable": trust.is_indexable([user])}
+               "private": not user.profile.public,
+               "indexable": user.profile.public and trust.is_indexable([user])}
     for section in sections:
         context.update(section.context)
     return render(request, "accounts/profile.html", context)
@@ -59,12 +67,22 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 def privacy(request: HttpRequest) -> HttpResponse:
-    """«Мои данные»: export them (JSON built in the background) or delete the account."""
+    """«Приватность и мои данные»: the public profile on/off, export the data (JSON built in the
+    background) or delete the account."""
     from community.accounts import personal_data
     from community.accounts.forms import DeleteAccountForm
 
     deleting = request.method == "POST" and request.POST.get("action") == "delete"
     delete_form = DeleteAccountForm(request.POST if deleting else None)
+    profile, _created = Profile.objects.get_or_create(user=request.user)
+    if request.method == "POST" and request.POST.get("action") == "visibility":
+        visibility_form = ProfileVisibilityForm(request.POST)
+        if visibility_form.is_valid():
+            services.profile_set_public(user=request.user, public=visibility_form.cleaned_data["public"])
+            messages.success(request, _("Your profile is public.") if visibility_form.cleaned_data["public"]
+                             else _("Your profile is private."))
+            return redirect("cabinet_privacy")
+    visibility_form = ProfileVisibilityForm(initial={"public": profile.public})
     if request.method == "POST" and request.POST.get("action") == "export":
         personal_data.data_export_request(user=request.user)
         messages.success(request, _("We are preparing your data: the download link appears here in a few minutes."))
@@ -79,7 +97,8 @@ def privacy(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your account is deleted. Your reviews and answers stay, without your name."))
             return redirect("/")
     exports = DataExport.objects.filter(user=request.user).only("pk", "state", "created", "finished")[:5]
-    return render(request, "accounts/privacy.html", {"exports": exports, "delete_form": delete_form},
+    return render(request, "accounts/privacy.html", {"exports": exports, "delete_form": delete_form,
+                                                     "visibility_form": visibility_form, "profile": profile},
                   status=400 if delete_form.errors else 200)
 
 

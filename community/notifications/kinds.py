@@ -28,7 +28,8 @@ class Announcement:
     """Something to tell ``recipient_ids`` once: ``cause`` makes the idempotency key
     (``<kind>:<cause>:<recipient>``). ``target`` is the content it is about (withdrawn when that
     stops being visible); ``batch`` merges it into the recipient's unread notification of the
-    same kind and target (helpful votes: «5 человек сочли ваш отзыв полезным»)."""
+    same kind and target (helpful votes: «5 человек сочли ваш отзыв полезным»); a batch counts
+    distinct actors, or every announcement with ``count_each`` (messages of one conversation)."""
 
     kind: str
     cause: str
@@ -38,6 +39,7 @@ class Announcement:
     params: dict[str, Any] = field(default_factory=dict)
     target: Any = None
     batch: bool = False
+    count_each: bool = False
 
 
 Builder = Callable[..., Iterable[Announcement]]

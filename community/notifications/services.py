@@ -134,6 +134,7 @@ def _serialize(announcement: Announcement) -> dict:
     return {
         "kind": announcement.kind, "cause": announcement.cause, "url": announcement.url,
         "actor_id": announcement.actor_id, "params": announcement.params, "batch": announcement.batch,
+        "count_each": announcement.count_each,
         "target": [ContentType.objects.get_for_model(target).pk, target.pk] if target is not None else None,
     }
 
@@ -156,7 +157,7 @@ def deserialize(data: dict) -> tuple[Announcement, tuple[int, int] | None]:
     target = data.get("target")
     return (Announcement(kind=data["kind"], cause=data["cause"], url=data["url"], recipient_ids=(),
                          actor_id=data.get("actor_id"), params=data.get("params") or {},
-                         batch=data.get("batch", False)),
+                         batch=data.get("batch", False), count_each=data.get("count_each", False)),
             tuple(target) if target else None)
 
 
@@ -197,8 +198,8 @@ def create_notifications(announcement: Announcement, recipient_ids: list[int], *
 
 def _merge_into_batches(announcement: Announcement, user_ids: list[int], target_type_id: int, target_id: int,
                         now) -> tuple[list[int], list[int]]:
-    """Add the actor to each recipient's unread notification of this kind and target; return
-    (ids changed, recipients who had none)."""
+    """Add the actor to each recipient's unread notification of this kind and target (with
+    ``count_each``: count one more, newest parameters); return (ids changed, recipients who had none)."""
     changed, merged_users = [], set()
     open_batches = (Notification.objects.select_for_update()
                     .filter(recipient_id__in=user_ids, kind=announcement.kind, target_type_id=target_type_id,
@@ -206,10 +207,12 @@ def _merge_into_batches(announcement: Announcement, user_ids: list[int], target_
     for notification in open_batches:
         merged_users.add(notification.recipient_id)
         actors = list(notification.params.get("actors") or [])
-        if announcement.actor_id in actors:
+        if announcement.actor_id in actors and not announcement.count_each:
             continue
-        actors.append(announcement.actor_id)
-        notification.params = {**notification.params, **announcement.params, "actors": actors, "count": len(actors)}
+        if announcement.actor_id not in actors:
+            actors.append(announcement.actor_id)
+        count = int(notification.params.get("count") or 1) + 1 if announcement.count_each else len(actors)
+        notification.params = {**notification.params, **announcement.params, "actors": actors, "count": count}
         notification.actor_id = announcement.actor_id
         notification.created = now
         notification.save(update_fields=["params", "actor", "created"])

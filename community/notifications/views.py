@@ -156,7 +156,7 @@ def waiting_leave(request: HttpRequest, entry_id: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Removed from the waiting list."))
-    return redirect_back(request, "/cabinet/#notifications")
+    return redirect_back(request, "/cabinet/#waiting-list")
 
 
 def review_stars(request: HttpRequest, token: str) -> HttpResponse:

@@ -28,8 +28,14 @@ def notifications_bell(request) -> HeaderItem | None:
 def notifications_cabinet(request) -> CabinetSection | None:
     return CabinetSection(key="notifications", title=_("Notifications"), template="notifications/cabinet_section.html",
                           order=5, context={"notifications_unread": unread_count(request.user.pk),
-                                            "notify_follows": selectors.followed_products(user=request.user),
-                                            "notify_waiting_list": selectors.waiting_list(user=request.user)})
+                                            "notify_follows": selectors.followed_products(user=request.user)})
+
+
+@hooks.register("cabinet_sections")
+def waiting_list_cabinet(request) -> CabinetSection | None:
+    """«Лист ожидания»: products the user asked to be told about when they are back in stock."""
+    return CabinetSection(key="waiting-list", title=_("Waiting list"), template="notifications/cabinet_waiting_list.html",
+                          order=6, context={"notify_waiting_list": selectors.waiting_list(user=request.user)})
 
 
 @hooks.register("notification_kinds")

@@ -22,8 +22,10 @@ SUGGESTED_ANSWERS = 10
 
 def _person(user) -> dict:
     profile = getattr(user, "profile", None)
-    return {"@type": "Person", "name": profile.name if profile else user.get_username(),
-            "url": seo.absolute_url(reverse("profile", args=[user.get_username()]))}
+    person = {"@type": "Person", "name": profile.name if profile else user.get_username()}
+    if profile is None or profile.public:  # a private profile is not linked
+        person["url"] = seo.absolute_url(reverse("profile", args=[user.get_username()]))
+    return person
 
 
 def _answer(answer: Answer, url: str) -> dict:

@@ -84,7 +84,8 @@ def author_badges(user, extra: Iterable = ()) -> list[Badge]:
 
 @register.inclusion_tag("components/author.html")
 def author(user, *, avatar: bool = False, badges: Iterable = (), support: bool = False) -> dict:
-    """An author's avatar (``avatar=True``), name linked to their profile, and badges.
+    """An author's avatar (``avatar=True``), name linked to their profile (unless it is private),
+    and badges.
 
     ``badges``: extra badges of this piece of content (Q&A's «Купил(а) этот товар»).
     ``support=True`` (a private support dialog): staff are «Служба поддержки», nobody has badges.
@@ -97,7 +98,7 @@ def author(user, *, avatar: bool = False, badges: Iterable = (), support: bool =
                 "shown_badges": ()}
     return {
         "name": profile.name,
-        "url": reverse("profile", args=[user.get_username()]),
+        "url": reverse("profile", args=[user.get_username()]) if profile.public else "",
         "avatar": avatar,
         "avatar_url": profile.avatar.url if avatar and profile.avatar else "",
         "initials": profile.initials,

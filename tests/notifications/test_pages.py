@@ -125,6 +125,9 @@ def test_the_demo_has_unread_notifications_of_several_kinds_for_anna(db, setting
     anna = get_user_model().objects.get(username="anna")
     kinds = set(Notification.objects.unread().filter(recipient=anna).values_list("kind", flat=True))
     assert len(kinds) >= 3, kinds
+    # dmitry wrote twice while she was away: one notification that counts both.
+    [offline] = Notification.objects.filter(recipient=anna, kind="chat.direct_message")
+    assert offline.params["count"] == 2
     # Idempotent: a second run adds nothing.
     before = Notification.objects.count()
     call_command("demo_content", "--products", "60", "--no-progress", stdout=open("/dev/null", "w"))  # noqa: SIM115

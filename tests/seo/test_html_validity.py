@@ -94,6 +94,13 @@ def test_every_page_kind_is_valid_html_signed_out_and_signed_in(demo, client, tm
         response = client.get(url)
         assert response.status_code == 200, (name, url, response.status_code)
         pages[f"{name} (signed in)"] = response.content.decode()
+    # The owner's view of a private profile (the personal account's «Публичный профиль» off).
+    from community.accounts import services as account_services
+
+    account_services.profile_set_public(user=demo["anna"], public=False)
+    response = client.get("/users/anna/")
+    assert response.status_code == 200 and "ProfilePage" not in response.content.decode()
+    pages["own private profile (signed in)"] = response.content.decode()
     # The account of an author with a moderator's decision and an appeal (the demo's elena).
     from django.contrib.auth import get_user_model
 
