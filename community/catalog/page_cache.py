@@ -28,6 +28,9 @@ from wagtail import hooks
 from community import seo as core_seo
 
 _MISSING = object()
+# Part of every key: bump it when what the parts hold changes shape (the cached objects are
+# pickled model instances), so a deploy does not read the previous release's.
+FORMAT = 1
 
 
 def _version_key(request: HttpRequest, page) -> str | None:
@@ -50,7 +53,7 @@ def shared(request: HttpRequest, page, name: str, build: Callable[[], Any]) -> A
     key = _version_key(request, page) if seconds else None
     if key is None:
         return build()
-    cache_key = f"product-page:{page.pk}:{key}:{name}"
+    cache_key = f"product-page:{FORMAT}:{page.pk}:{key}:{name}"
     found = cache.get(cache_key, _MISSING)
     if found is _MISSING:
         found = build()
