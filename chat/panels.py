@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -79,21 +81,31 @@ class Panel:
 
 
 def build_panel(request: HttpRequest, *, ref: RoomRef, access: Access, page_url: str, post_url: str,
-                older_base: str, error: str = "", draft: str | None = None) -> Panel:
+                older_base: str, error: str = "", draft: str | None = None,
+                latest: MessagePage | None = None, muted_until: datetime | None | bool = False) -> Panel:
     """The panel for ``ref`` as ``request.user`` sees it: one query for the messages (with their
     authors), one more for a signed-in reader (are they muted here?).
 
-    ``?before=<id>`` in the request shows the page of messages older than that id.
+    ``?before=<id>`` in the request shows the page of messages older than that id. A caller that
+    already has the latest messages (``latest``, e.g. from a page's shared cache) or the reader's
+    ``muted_until`` (None: not muted) passes them and saves those queries.
     """
     before = _int_or_none(request.GET.get("before"))
     product_id = ref.product.pk if ref.kind == RoomKind.PRODUCT and ref.product is not None else None
-    page = message_page(room=ref.room, product_id=product_id, before=before)
+    if latest is not None and before is None:
+        page = latest
+    else:
+        page = message_page(room=ref.room, product_id=product_id, before=before)
     user = request.user if request.user.is_authenticated else None
     can_write, code = access.write, access.code
     reason = ""
     if can_write and user is not None:
-        membership = membership_for(user=user, room=ref.room, product_id=product_id)
-        if membership is not None and membership.is_muted():
+        if muted_until is False:
+            membership = membership_for(user=user, room=ref.room, product_id=product_id)
+            muted = membership is not None and membership.is_muted()
+        else:
+            muted = muted_until is not None and muted_until > timezone.now()
+        if muted:
             can_write, code = False, "muted"
     if not can_write:
         reason = ChatError(code or "forbidden").message

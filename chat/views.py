@@ -26,6 +26,7 @@ from chat.panels import build_panel, keep_draft, script_strings
 from chat.permissions import can_enter_lounge, room_access
 from chat.rooms import RoomRef, ref_for_room
 from chat.support import selectors as support_selectors
+from community.catalog import page_cache
 from community.http import safe_next
 
 User = get_user_model()
@@ -87,8 +88,15 @@ def product_section_panel(request: HttpRequest, page):
     ref = RoomRef(key=rooms.product_key(page.pk), kind=RoomKind.PRODUCT, room=None, product=page)
     access = room_access(request.user, kind=ref.kind, room=None, product_live=True)
     discussion_url = page.url + page.reverse_subpage("chat")
+    # The latest messages are the same for everyone: kept under the page's version (a new,
+    # edited or moderated message changes it); whether the reader is muted comes with the
+    # viewer's state, read once for the page.
+    latest = page_cache.shared(request, page, "chat:latest",
+                               lambda: selectors.message_page(room=None, product_id=page.pk))
+    state = page_cache.viewer_state(request, page)
     return build_panel(request, ref=ref, access=access, page_url=page.url, post_url=discussion_url,
-                       older_base=discussion_url)
+                       older_base=discussion_url, latest=latest,
+                       muted_until=state.get("chat_muted_until") if request.user.is_authenticated else False)
 
 
 # --- conversations and direct messages ----------------------------------------------------------

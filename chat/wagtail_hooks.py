@@ -13,7 +13,7 @@ from chat import notifications, seo, views
 from chat.models import Block, Message
 from chat.panels import script_strings
 from chat.support import wagtail_hooks as support_hooks  # noqa: F401  (registers its hooks)
-from chat.unread import unread_count
+from chat.unread import unread_count, unread_counter
 from community.accounts.selectors import CabinetSection
 from community.catalog import home
 from community.catalog.models import HomeSection, ProductSection
@@ -55,6 +55,20 @@ def product_discussion(request, page) -> ProductSection:
     panel = views.product_section_panel(request, page)
     return ProductSection(key="chat", title=_("Discussion"), template="chat/product_section.html", order=40,
                           context={"chat_panel": panel, "chat_strings": script_strings()}, assets=("chat",))
+
+
+hooks.register("user_counters", unread_counter)
+
+
+@hooks.register("product_viewer_state")
+def chat_viewer_state(user) -> dict:
+    """Until when the viewer is muted in the product's discussion (None: not muted)."""
+    from django.db.models import OuterRef, Subquery
+
+    from chat.models import Membership, RoomKind
+
+    rows = Membership.objects.filter(user_id=user.pk, room__kind=RoomKind.PRODUCT, room__product_id=OuterRef("pk"))
+    return {"chat_muted_until": Subquery(rows.values("muted_until")[:1])}
 
 
 @hooks.register("site_nav_items")

@@ -30,6 +30,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from wagtail import hooks
 
+from community import user_counters
+
 CORE_CSS = ("css/site.css",)
 CORE_JS = ("js/site.js",)
 
@@ -99,6 +101,8 @@ def header_items(request: HttpRequest | None) -> list[HeaderItem]:
         return []
     items = getattr(request, "_header_items", None)
     if items is None:
+        if request.user.is_authenticated:
+            user_counters.load(request.user.pk)  # the items' counters: one query at most
         items = sorted((item for hook in hooks.get_hooks("header_items") if (item := hook(request))),
                        key=lambda item: item.order)
         request._header_items = items

@@ -326,11 +326,71 @@ class ConditionalGetMiddleware:
                 from community.http import service_unavailable
 
                 return service_unavailable(request)
+            request.seo_route_version = version
             validators = _validators(request, version)
             if validators and (response := _not_modified(request, validators)) is not None:
+                return response
+            if validators and (response := _cached_page(request, validators)) is not None:
                 return response
         response = self.get_response(request)
         validators = getattr(request, "seo_validators", None)
         if validators and response.status_code == 200 and not response.streaming:
             _apply(response, validators)
+            if getattr(request, "seo_route_version", None) is not None:
+                _cache_page(request, response, validators)
         return response
+
+
+# --- anonymous pages from the cache -------------------------------------------------------------
+# An anonymous GET of a versioned route is the same page for everyone who asks for that URL in
+# that language while the version holds: it is kept in the shared cache under the validator
+# (the version's key and the language) and the full path, and served without routing or
+# rendering. A new review, vote, answer or message changes the version, so the next request
+# renders afresh. CSRF tokens are the one per-visitor bit of such a page: they are stored as a
+# placeholder and a fresh token (and its cookie) is put in on the way out.
+
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CSRF_PLACEHOLDER = "\x00csrf-token\x00"
+_UNCACHED_HEADERS = {"set-cookie", "etag", "last-modified", "vary", "content-length"}
+
+
+def _page_key(request: HttpRequest, validators) -> str:
+    path = hashlib.blake2b(request.get_full_path().encode(), digest_size=12).hexdigest()
+    etag = validators[0].strip('"')
+    return f"versioned-page:{etag}:{path}"
+
+
+def _page_cacheable(request: HttpRequest) -> bool:
+    # Flash messages are shown once (and consumed by rendering): such a request renders.
+    return (request.method == "GET" and settings.VERSIONED_PAGE_CACHE_SECONDS > 0
+            and "messages" not in request.COOKIES)
+
+
+def _cached_page(request: HttpRequest, validators) -> HttpResponse | None:
+    from django.core.cache import cache
+    from django.middleware.csrf import get_token
+
+    if not _page_cacheable(request):
+        return None
+    stored = cache.get(_page_key(request, validators))
+    if stored is None:
+        return None
+    headers, content = stored
+    if _CSRF_PLACEHOLDER in content:
+        parts = content.split(_CSRF_PLACEHOLDER)
+        content = parts[0] + "".join(get_token(request) + part for part in parts[1:])
+    response = HttpResponse(content.encode(), headers=headers)
+    _apply(response, validators)
+    return response
+
+
+def _cache_page(request: HttpRequest, response: HttpResponse, validators) -> None:
+    from django.core.cache import cache
+
+    session = getattr(request, "session", None)
+    if not _page_cacheable(request) or response.cookies or (session is not None and session.modified):
+        return
+    charset = response.charset or "utf-8"
+    content = _CSRF_INPUT.sub(lambda m: m.group(1) + _CSRF_PLACEHOLDER + m.group(2), response.content.decode(charset))
+    headers = {name: value for name, value in response.items() if name.lower() not in _UNCACHED_HEADERS}
+    cache.set(_page_key(request, validators), (headers, content), settings.VERSIONED_PAGE_CACHE_SECONDS)

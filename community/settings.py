@@ -206,6 +206,12 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Versioned pages (product, question, review list) for anonymous visitors, and the parts of a
+# product page every visitor sees alike, are cached this long (seconds; 0: never). The keys
+# carry the content's version, so a change shows at once; this only bounds the memory.
+VERSIONED_PAGE_CACHE_SECONDS = int(os.environ.get("VERSIONED_PAGE_CACHE_SECONDS", "600"))
+PRODUCT_PAGE_CACHE_SECONDS = int(os.environ.get("PRODUCT_PAGE_CACHE_SECONDS", "600"))
+
 # The home page's community blocks are cached this long (seconds; tests run with 0: no cache).
 HOME_SECTION_CACHE_SECONDS = int(os.environ.get("HOME_SECTION_CACHE_SECONDS", "0" if TESTING else "60"))
 

@@ -8,7 +8,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
 from community.accounts.selectors import CabinetSection
-from community.catalog import home
+from community.catalog import home, page_cache
 from community.catalog.models import HomeSection, ProductPage, ProductSection
 from community.layout import AssetBundle, NavLink
 from experts import notifications, selectors
@@ -76,7 +76,8 @@ def experts_assets() -> AssetBundle:
 @hooks.register("product_page_sections")
 def expert_reviews_section(request: HttpRequest, page: ProductPage) -> ProductSection | None:
     """«Отзывы экспертов»: the product's published reviews by Experts of its category, first."""
-    reviews = selectors.expert_reviews_for_product(product=page)
+    reviews = page_cache.shared(request, page, "experts:reviews",
+                                lambda: selectors.expert_reviews_for_product(product=page))
     if not reviews:
         return None
     return ProductSection(

@@ -164,6 +164,38 @@ def review_page(
     return ReviewListing(page=page, filters=filters, stats=stats, reviews=reviews)
 
 
+def first_page_from(*, reviews: list[Review], stats: ProductReviewStats) -> ReviewListing:
+    """The default listing's first page as everyone sees it, from ``reviews`` already loaded (the
+    product page keeps them in its shared cache): no query. The count is the stored aggregate,
+    as :func:`review_page` uses it."""
+    paginator = Paginator(Review.objects.none().order_by("pk"), PAGE_SIZE)
+    paginator.count = stats.review_count
+    page = paginator.page(1)
+    page.object_list = reviews
+    return ReviewListing(page=page, filters=ReviewFilters(), stats=stats, reviews=reviews)
+
+
+def attach_viewer_votes(*, reviews: list[Review], viewer, any_here: bool = True) -> None:
+    """Put ``viewer``'s votes on ``reviews`` as :func:`review_list_for_product` prefetches them
+    (``viewer_votes``): one query, none when ``any_here`` says they voted on none of the product's
+    reviews."""
+    mine: dict[int, list[ReviewVote]] = {}
+    if any_here and reviews:
+        for vote in ReviewVote.objects.filter(voter=viewer, review_id__in=[review.pk for review in reviews]):
+            mine.setdefault(vote.review_id, []).append(vote)
+    for review in reviews:
+        review.viewer_votes = mine.get(review.pk, [])
+
+
+def viewer_state(user) -> dict:
+    """``product_viewer_state`` hook: has the viewer written a review of the product, voted on
+    any of its reviews (expressions over the product's ``OuterRef("pk")``)."""
+    return {
+        "reviews_own": Exists(Review.objects.filter(product=OuterRef("pk"), author_id=user.pk)),
+        "reviews_voted": Exists(ReviewVote.objects.filter(review__product=OuterRef("pk"), voter_id=user.pk)),
+    }
+
+
 def own_review(*, viewer, product: ProductPage) -> Review | None:
     """The viewer's own review of ``product`` in any state but removed, with its photos."""
     if viewer is None or not viewer.is_authenticated:

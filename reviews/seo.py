@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
 
 from community import seo
+from community.accounts.trust import indexable_authors_q
 from community.catalog.models import ProductPage
 from community.moderation.models import Status
 from community.text import plain_text
@@ -66,7 +67,12 @@ def product_reviews_version() -> dict[str, Subquery]:
     and photos. Also the ``product_page_version`` hook of the reviews sections."""
     changed = Max(Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created")))
     return {
-        **_aggregate(Review.objects.all(), "product", reviews_changed=changed, reviews_n=Count("pk")),
+        # The authors' standing shows on the page (badges, levels, noindex, nofollow) and the
+        # whole anonymous page is cached under this version: a change of level, Expert status or
+        # reputation of an author changes it too.
+        **_aggregate(Review.objects.all(), "product", reviews_changed=changed, reviews_n=Count("pk"),
+                     authors_indexable=Count("pk", filter=indexable_authors_q("author__")),
+                     authors_reputation=Sum("author__profile__reputation")),
         **_aggregate(ReviewVote.objects.all(), "review__product", votes_changed=Max("updated"), votes_n=Count("pk")),
         **_aggregate(ShopReply.objects.all(), "review__product", replies_changed=Max("updated"), replies_n=Count("pk")),
         **_aggregate(ReviewPhoto.objects.all(), "review__product",

@@ -13,10 +13,11 @@ from wagtail.snippets.models import register_snippet
 
 from community import seo as core_seo
 from community.accounts.selectors import CabinetSection
-from community.catalog import home
+from community.catalog import home, page_cache
 from community.catalog.models import HomePage, HomeSection, ProductPage, ProductSection
 from community.layout import AssetBundle
 from community.moderation.registry import ContentKind
+from community.moderation.services import can_moderate
 from community.moderation.viewsets import InspectPanel, ModeratedContentViewSet, ModerationFilterSet
 from reviews import notifications, selectors, seo, sitemaps, views
 from reviews.models import RATINGS, ProductReviewStats, Review, ReviewPhoto
@@ -26,7 +27,7 @@ def _stats(request: HttpRequest, page: ProductPage) -> ProductReviewStats:
     """The product's stats, read once per request (both sections need them)."""
     cache = request.__dict__.setdefault("_reviews_stats", {})
     if page.pk not in cache:
-        cache[page.pk] = selectors.product_stats(page)
+        cache[page.pk] = page_cache.shared(request, page, "reviews:stats", lambda: selectors.product_stats(page))
     return cache[page.pk]
 
 
@@ -88,17 +89,33 @@ def rating_summary_section(request: HttpRequest, page: ProductPage) -> ProductSe
 def reviews_section(request: HttpRequest, page: ProductPage) -> ProductSection:
     """The rating summary with its histogram, the viewer's own review and the first 10 reviews."""
     stats = _stats(request, page)
-    listing = selectors.review_page(product=page, viewer=request.user, filters=selectors.ReviewFilters(),
-                                    page_number=1, stats=stats)
+    viewer = request.user
+    if can_moderate(viewer):  # moderators also see pending reviews: not the shared first page
+        listing = selectors.review_page(product=page, viewer=viewer, filters=selectors.ReviewFilters(),
+                                        page_number=1, stats=stats)
+        own = selectors.own_review(viewer=viewer, product=page)
+    else:
+        # The first page as everyone sees it comes from the page's shared cache; the viewer's
+        # votes and own review are added per request (none of it is cached with the reviews).
+        reviews = page_cache.shared(request, page, "reviews:first-page", lambda: selectors.review_page(
+            product=page, viewer=None, filters=selectors.ReviewFilters(), page_number=1, stats=stats).reviews)
+        listing = selectors.first_page_from(reviews=reviews, stats=stats)
+        state = page_cache.viewer_state(request, page)
+        if viewer.is_authenticated:
+            selectors.attach_viewer_votes(reviews=reviews, viewer=viewer, any_here=state.get("reviews_voted", True))
+        own = selectors.own_review(viewer=viewer, product=page) if state.get("reviews_own") else None
     return ProductSection(
         key="reviews", title=_("Reviews"), template="reviews/section_reviews.html", order=20,
         context={
             "reviews_listing": listing,
-            "reviews_own": selectors.own_review(viewer=request.user, product=page),
+            "reviews_own": own,
             "reviews_sort_options": [(key, label) for key, (label, _order) in selectors.SORTS.items()],
         },
         assets=("reviews",),
     )
+
+
+hooks.register("product_viewer_state", selectors.viewer_state)
 
 
 @hooks.register("home_page_sections")

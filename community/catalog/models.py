@@ -293,13 +293,13 @@ class ProductPage(RoutedAncestorsMixin, RoutablePageMixin, Page):
         return tuple(patterns)
 
     def get_context(self, request, *args, **kwargs):
-        from community.catalog import selectors
+        from community.catalog import page_cache, selectors
 
         context = super().get_context(request, *args, **kwargs)
         sections = [s for hook in hooks.get_hooks("product_page_sections") if (s := hook(request, self))]
         context.update(
             breadcrumbs=selectors.breadcrumbs(self),
-            gallery=selectors.product_gallery(self),
+            gallery=page_cache.shared(request, self, "gallery", lambda: selectors.product_gallery(self)),
             sections=sorted(sections, key=lambda s: s.order),
         )
         for section in sections:

@@ -82,21 +82,18 @@ def live_payloads(notification_ids: list[int]) -> list[dict]:
     return payloads
 
 
-def follow_state(*, user, product) -> tuple[bool, bool]:
-    """(follows the product, is on its open waiting list) for ``user``: one query, none signed out."""
+def follow_state_expressions(*, user) -> dict:
+    """Over a product's ``OuterRef("pk")``: ``notify_following`` (``user`` follows it) and
+    ``notify_waiting`` (is on its open waiting list)."""
     from django.db.models import Exists, OuterRef
 
-    from community.catalog.models import ProductPage
     from community.notifications.models import ProductFollow, WaitingListEntry
 
-    if not user.is_authenticated:
-        return False, False
-    row = (ProductPage.objects.filter(pk=product.pk).annotate(
-        following=Exists(ProductFollow.objects.filter(product=OuterRef("pk"), user_id=user.pk)),
-        waiting=Exists(WaitingListEntry.objects.filter(product=OuterRef("pk"), user_id=user.pk,
-                                                       notified_at__isnull=True)))
-        .values_list("following", "waiting").first())
-    return tuple(row) if row else (False, False)
+    return {
+        "notify_following": Exists(ProductFollow.objects.filter(product=OuterRef("pk"), user_id=user.pk)),
+        "notify_waiting": Exists(WaitingListEntry.objects.filter(product=OuterRef("pk"), user_id=user.pk,
+                                                                 notified_at__isnull=True)),
+    }
 
 
 def followed_products(*, user, limit: int = 50):

@@ -27,6 +27,7 @@ from community.notifications.models import (
     Notification,
     NotificationPreference,
 )
+from community.user_counters import UserCounter
 
 #: Announcements with more recipients than this are fanned out by a background task.
 INLINE_LIMIT = 100
@@ -54,6 +55,14 @@ def unread_count(user_id: int | None) -> int:
         value = Notification.objects.unread().filter(recipient_id=user_id).count()
         cache.set(_unread_key(user_id), value, UNREAD_CACHE_SECONDS)
     return value
+
+
+def unread_counter() -> UserCounter:
+    """The bell's counter (``user_counters`` hook): loaded with the header's others in one query."""
+    from django.db.models import OuterRef
+
+    return UserCounter(key=_unread_key, seconds=UNREAD_CACHE_SECONDS,
+                       count=lambda: Notification.objects.unread().filter(recipient_id=OuterRef("pk")))
 
 
 def cache_unread_counts(counts: dict[int, int]) -> None:

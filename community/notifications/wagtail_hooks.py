@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from community.accounts.selectors import CabinetSection
+from community.catalog import page_cache
 from community.catalog.models import ProductSection
 from community.layout import HeaderItem
 from community.notifications import selectors
 from community.notifications.kinds import NotificationKind
 from community.notifications.models import Frequency
-from community.notifications.services import unread_count
+from community.notifications.services import unread_count, unread_counter
 
 
 @hooks.register("header_items")
@@ -22,6 +23,9 @@ def notifications_bell(request) -> HeaderItem | None:
         return None
     return HeaderItem(key="notifications", template="notifications/bell.html", order=5,
                       context={"unread": unread_count(request.user.pk)})
+
+
+hooks.register("user_counters", unread_counter)
 
 
 @hooks.register("cabinet_sections")
@@ -51,12 +55,19 @@ def own_notification_kinds():
 
 @hooks.register("product_page_sections")
 def follow_and_waiting_list(request, page) -> ProductSection:
-    """«Следить за товаром» and, while it is out of stock, «Сообщить о поступлении» (one query
-    for a signed-in visitor, none for others)."""
-    following, waiting = selectors.follow_state(user=request.user, product=page)
+    """«Следить за товаром» and, while it is out of stock, «Сообщить о поступлении» (from the
+    viewer's state on the product, read in one query with what other sections ask)."""
+    state = page_cache.viewer_state(request, page)
+    following, waiting = bool(state.get("notify_following")), bool(state.get("notify_waiting"))
     return ProductSection(key="actions", title=_("Follow"), template="notifications/product_actions.html", order=1,
                           context={"notify_following": following, "notify_waiting": waiting,
                                    "notify_email_known": request.user.is_authenticated})
+
+
+@hooks.register("product_viewer_state")
+def follow_and_waiting_list_state(user) -> dict:
+    """Does the viewer follow the product, are they on its open waiting list."""
+    return selectors.follow_state_expressions(user=user)
 
 
 def follow_and_waiting_list_version() -> dict:

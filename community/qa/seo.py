@@ -133,7 +133,10 @@ def question_version(request, *, page_url_path: str, question_id: str, slug: str
     the canonical one (other URLs redirect)."""
     answers = _aggregate(Answer.objects.all(), "question", answers_changed=Max(Greatest(
         Coalesce("moderated_at", "created"), Coalesce("edited_at", "created"))),
-        answers_up=Sum("up_count"), answers_down=Sum("down_count"), answers_n=Count("pk"))
+        answers_up=Sum("up_count"), answers_down=Sum("down_count"), answers_n=Count("pk"),
+        # The answerers' standing (badges, noindex): the whole anonymous page is cached under this.
+        authors_indexable=Count("pk", filter=indexable_authors_q("author__")),
+        authors_reputation=Sum("author__profile__reputation"))
     votes = _aggregate(AnswerVote.objects.all(), "answer__question", votes_changed=Max("updated"),
                        votes_n=Count("pk"))
     row = (Question.objects.filter(pk=int(question_id), product__url_path=page_url_path, product__live=True)

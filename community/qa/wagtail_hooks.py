@@ -12,9 +12,10 @@ from wagtail import hooks
 
 from community import seo as core_seo
 from community.accounts.selectors import CabinetSection
-from community.catalog import home
+from community.catalog import home, page_cache
 from community.catalog.models import HomeSection, ProductSection
 from community.layout import AssetBundle
+from community.moderation.services import can_moderate
 from community.qa import notifications, selectors, seo, services, views
 
 
@@ -43,11 +44,29 @@ def qa_assets() -> AssetBundle:
 def qa_product_section(request, page) -> ProductSection:
     from community.qa.forms import QuestionForm
 
-    block = selectors.product_top_questions(product=page, viewer=request.user, product_url=page.get_url(request))
+    viewer = request.user
+    if can_moderate(viewer) or page_cache.viewer_state(request, page).get("qa_own_pending"):
+        # Moderators see pending questions, an author their own: not what everyone sees.
+        block = selectors.product_top_questions(product=page, viewer=viewer, product_url=page.get_url(request))
+    else:
+        block = page_cache.shared(request, page, "qa:top-questions", lambda: selectors.product_top_questions(
+            product=page, viewer=None, product_url=page.get_url(request)))
     return ProductSection(
         key="qa", title=_("Questions and answers"), template="qa/product_section.html", order=30,
         context={"qa_block": block, "qa_form": QuestionForm()}, assets=("qa",),
     )
+
+
+@hooks.register("product_viewer_state")
+def qa_viewer_state(user) -> dict:
+    """Has the viewer a question of the product awaiting moderation (shown to them only)?"""
+    from django.db.models import Exists, OuterRef
+
+    from community.moderation.models import Status
+    from community.qa.models import Question
+
+    return {"qa_own_pending": Exists(Question.objects.filter(product=OuterRef("pk"), author_id=user.pk,
+                                                             status=Status.PENDING))}
 
 
 EMBED_QUESTIONS = 3

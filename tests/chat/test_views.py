@@ -73,8 +73,11 @@ def _queries(client, url) -> list[str]:
 
 
 def test_the_product_page_costs_the_same_queries_whatever_the_discussion_size(
-        client, product_room, product, shopper, other_shopper):
+        client, product_room, product, shopper, other_shopper, settings):
     from experts.rules import reputation_thresholds
+
+    # What the sections read when rendered (the cached page and parts: tests/test_page_budgets.py).
+    settings.VERSIONED_PAGE_CACHE_SECONDS = settings.PRODUCT_PAGE_CACHE_SECONDS = 0
 
     authors = [shopper, other_shopper] + [UserFactory(username=f"u{n}") for n in range(8)]
     chat_factories.messages(product_room, authors, 3)

@@ -265,7 +265,10 @@ def section_queries(product, viewer) -> int:
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "shopper"])
-def test_the_product_page_runs_the_same_queries_with_10_and_1000_reviews(client, page_tree, other_shopper, viewer):
+def test_the_product_page_runs_the_same_queries_with_10_and_1000_reviews(
+        client, page_tree, other_shopper, viewer, settings):
+    # What the sections read when rendered (the cached page and parts: tests/test_page_budgets.py).
+    settings.VERSIONED_PAGE_CACHE_SECONDS = settings.PRODUCT_PAGE_CACHE_SECONDS = 0
     small, large = page_tree["products"][0], page_tree["products"][1]
     signed_in = viewer == "shopper"
     if signed_in:
@@ -280,7 +283,8 @@ def test_the_product_page_runs_the_same_queries_with_10_and_1000_reviews(client,
     assert count_queries(client, reviews_url(small) + "?page=2&sort=newest") == count_queries(
         client, reviews_url(large) + "?page=2&sort=newest")
     # Ours: stats, reviews (authors, profiles, reply joined), photos; signed in also the viewer's
-    # votes and their own review ("is this a moderator?" reads the cached permissions).
+    # state on the product (one query for every app: here, has voted, has a review) and their
+    # votes ("is this a moderator?" reads the cached permissions).
     expected = 5 if signed_in else 3
     assert section_queries(small, other_shopper if signed_in else None) == expected
     assert section_queries(large, other_shopper if signed_in else None) == expected
