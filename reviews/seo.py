@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
 
 from community import seo
@@ -69,10 +69,12 @@ def product_reviews_version() -> dict[str, Subquery]:
     return {
         # The authors' standing shows on the page (badges, levels, noindex, nofollow) and the
         # whole anonymous page is cached under this version: a change of level, Expert status or
-        # reputation of an author changes it too.
+        # reputation of an author changes it too, and so does an author hiding their profile (the
+        # name is then no link).
         **_aggregate(Review.objects.all(), "product", reviews_changed=changed, reviews_n=Count("pk"),
                      authors_indexable=Count("pk", filter=indexable_authors_q("author__")),
-                     authors_reputation=Sum("author__profile__reputation")),
+                     authors_reputation=Sum("author__profile__reputation"),
+                     authors_public=Count("pk", filter=Q(author__profile__public=True))),
         **_aggregate(ReviewVote.objects.all(), "review__product", votes_changed=Max("updated"), votes_n=Count("pk")),
         **_aggregate(ShopReply.objects.all(), "review__product", replies_changed=Max("updated"), replies_n=Count("pk")),
         **_aggregate(ReviewPhoto.objects.all(), "review__product",

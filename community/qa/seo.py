@@ -136,14 +136,15 @@ def question_version(request, *, page_url_path: str, question_id: str, slug: str
         answers_up=Sum("up_count"), answers_down=Sum("down_count"), answers_n=Count("pk"),
         # The answerers' standing (badges, noindex): the whole anonymous page is cached under this.
         authors_indexable=Count("pk", filter=indexable_authors_q("author__")),
-        authors_reputation=Sum("author__profile__reputation"))
+        authors_reputation=Sum("author__profile__reputation"),
+        authors_public=Count("pk", filter=Q(author__profile__public=True)))
     votes = _aggregate(AnswerVote.objects.all(), "answer__question", votes_changed=Max("updated"),
                        votes_n=Count("pk"))
     row = (Question.objects.filter(pk=int(question_id), product__url_path=page_url_path, product__live=True)
            .annotate(**answers, **votes)
            .values_list("status", "slug", "title", "created", "edited_at", "moderated_at", "answer_count",
                         "vote_score", "accepted_answer_id", "product_id", "product__title",
-                        "product__last_published_at", *answers, *votes).first())
+                        "product__last_published_at", "author__profile__public", *answers, *votes).first())
     if row is None or row[0] != Status.PUBLISHED or row[1] != slug:
         return None
     return row, seo.latest(*(value for value in row if isinstance(value, datetime)))
@@ -160,7 +161,8 @@ def product_questions_version() -> dict:
     changed = Max(Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created")))
     return {
         **_aggregate(Question.objects.all(), "product", questions_changed=changed, questions_n=Count("pk"),
-                     question_answers=Sum("answer_count"), question_votes=Sum("vote_score")),
+                     question_answers=Sum("answer_count"), question_votes=Sum("vote_score"),
+                     question_authors_public=Count("pk", filter=Q(author__profile__public=True))),
         **_aggregate(Answer.objects.all(), "question__product", answers_changed=changed,
                      answers_up=Sum("up_count"), answers_down=Sum("down_count")),
         **_aggregate(AnswerVote.objects.all(), "answer__question__product", votes_changed=Max("updated"),

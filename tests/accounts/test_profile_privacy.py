@@ -127,3 +127,20 @@ def test_search_finds_the_contribution_but_never_links_the_private_profile(clien
     assert "Уникальный отзыв" in content
     assert f"/users/{shopper.username}/" not in content
     assert f"/users/{shopper.username}/" not in client.get("/search/", {"q": shopper.username}).content.decode()
+
+
+def test_pages_cached_before_the_profile_goes_private_drop_the_link_at_once(client, product, shopper, other_shopper):
+    """The anonymous page cache is keyed by the pages' versions, which count the authors' public
+    profiles: hiding one shows on the next request, not when the cache expires."""
+    published_review(product, author=shopper, title="Хороший ноутбук")
+    question = people.question(other_shopper, product, title="Есть ли подсветка клавиатуры?")
+    people.answer(shopper, question, text="Да, белая подсветка в три уровня.")
+    question_by_shopper = people.question(shopper, product, title="Греется ли под нагрузкой?")
+    link = f'href="/users/{shopper.username}/"'
+    urls = (product.url, f"{product.url}reviews/", question.get_url(), question_by_shopper.get_url())
+    for url in urls:
+        assert link in client.get(url).content.decode(), url  # now in the cache
+    make_private(shopper)
+    for url in urls:
+        content = client.get(url).content.decode()
+        assert shopper.profile.name in content and link not in content, url
