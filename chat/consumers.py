@@ -20,6 +20,7 @@ import re
 import time
 from collections import deque
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -31,9 +32,10 @@ from django.utils.translation import gettext as _
 from chat import frames, rooms, services
 from chat.errors import ChatError
 from chat.fanout import Hub, Subscription, hub_for
+from chat.ingest import ingest_for_loop
 from chat.layer_reader import LayerReader
 from chat.models import RoomKind
-from chat.permissions import Access, can_enter_lounge, room_access
+from chat.permissions import Access, room_access
 from chat.selectors import PAGE_SIZE, message_page, messages_after
 from chat.unread import unread_count
 
@@ -72,6 +74,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     @channel_receive.setter
     def channel_receive(self, receive) -> None:
         self._layer_reader = LayerReader(receive, who="a chat socket", on_recovered=self._rejoin_private_groups)
+
+    async def dispatch(self, message) -> None:
+        """Channels' dispatch without its ``aclose_old_connections()`` hop: channels 4.2 runs
+        ``close_old_connections`` in the process's one database thread before *every* frame and
+        layer message, so each frame — a typing ping, a send about to be refused as overloaded —
+        waited behind whatever that thread was doing (the writer's batches, history loads).
+        Database work here goes through ``database_sync_to_async``, which closes old connections
+        around each call anyway."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def _rejoin_private_groups(self) -> None:
         for group in getattr(self, "private_groups", []):
@@ -166,7 +180,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         try:
             await handler(content)
         except ChatError as error:
-            await self.send_error(error.code, error.message, **context)
+            await self.send_error(error.code, error.message, **context, **error.fields)
         except DATABASE_DOWN:
             logger.warning("chat: the database is unreachable (%s frame)", content["type"])
             await self.send_error("unavailable", **context)
@@ -223,8 +237,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             raise ChatError("bad_frame", _("Each message needs a client_id: 1–64 Latin letters, digits or _.:-"))
         if not isinstance(body, str) or rooms.parse_key(key) is None:
             raise ChatError("bad_frame")
-        # The rate limit is counted by the service, in the shared cache (all processes).
-        message_id = await self._db(_post, self.user, key, body, client_id)
+        # Stored by the process's writer, in a batch (``chat.ingest``); refused with
+        # ``overloaded`` when it cannot be stored in time. The rate limit is counted by the
+        # service, in the shared cache (all processes).
+        message_id = await ingest_for_loop().submit(user=self.user, key=key, body=body, client_id=client_id,
+                                                    language=self.language)
         await self.send(frames.encode("ack", room=key, client_id=client_id, id=message_id))
 
     async def on_typing(self, content: dict) -> None:
@@ -349,23 +366,6 @@ def _history(key: str, since: int | None, language: str, staff: bool) -> tuple[i
     messages = [frames.message_data(m, language=language, support=support, for_staff=staff)
                 for m in page.messages if m.pk <= head]
     return head, messages, page.has_older, reset
-
-
-def _post(user, key: str, body: str, client_id: str) -> int:
-    ref = rooms.resolve(key)
-    if ref is None:
-        raise ChatError("not_found")
-    if ref.kind == RoomKind.PRODUCT:
-        if not ref.product_live:
-            raise ChatError("not_found")
-        room = ref.room or services.product_room_for(ref.product)
-    elif ref.kind == RoomKind.LOUNGE:
-        if not can_enter_lounge(user):
-            raise ChatError("forbidden")
-        room = ref.room or services.lounge_room()
-    else:
-        room = ref.room
-    return services.message_post(author=user, room=room, body=body, client_id=client_id).pk
 
 
 def _mark_read(user, key: str, upto: int) -> None:
