@@ -1,7 +1,15 @@
 """Chat delivery under load: real daphne processes, the Redis channel layer, websocket clients.
 
-``python -m bench.chat [--clients 100,1000] [--duration 20] [--workers 2] [--senders 10]
-[--rate 1] [--client-procs 2] [--no-naive] [--database-url …] [--redis-url …]``
+``python -m bench.chat [--clients 100,1000] [--duration 20] [--workers 2] [--ports …] [--senders 10]
+[--rate 1] [--ingest-senders 50] [--ingest-rate 200] [--overload-rate 1500] [--overload-queue 100]
+[--client-procs 2] [--no-naive] [--database-url …] [--redis-url …]``
+
+Scenarios: *fan-out* (below), *ingest* (10 readers; ``--ingest-senders`` writers sending
+``--ingest-rate`` messages per second per process in all) and *overload* (the same writers at
+``--overload-rate``, past what a process stores, with a small ``CHAT_SEND_QUEUE``: refusals
+instead of silent delay). Per scenario: sends, acks, errors by code, sends without an answer
+or answered twice, lost and duplicated deliveries, latency and ack p50/p95/p99, deliveries/s
+and daphne CPU per delivery per process, and each process's counters (``/chat/metrics/``).
 
 For each room size N: N reader sockets (anonymous, spread over the worker processes) in one
 product room, and ``--senders`` signed-in writers posting ``--rate`` messages per second each

@@ -14,6 +14,7 @@ error never closes the socket: the read is retried (``chat.layer_reader.LayerRea
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -42,6 +43,8 @@ from chat.unread import unread_count
 logger = logging.getLogger("chat.consumers")
 
 MAX_SUBSCRIPTIONS = 20
+# Sends of one socket waiting to be stored at once; past that, ``overloaded`` at once.
+MAX_SENDS_IN_FLIGHT = 50
 HISTORY_FRAME_SIZE = 200
 RESUME_LIMIT = 5000
 # Frames of any type per socket per 10 s (a flood guard before any database work): generous
@@ -96,6 +99,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.language = _language(self.scope)
         self.subs: dict[str, Subscription] = {}
         self.frame_times: deque = deque()
+        self.sending: set[asyncio.Task] = set()  # sends waiting to be stored (``on_send``)
         self.private_groups: list[str] = []
         self.display_name = ""
         self.support_rooms: set[str] = set()
@@ -119,6 +123,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send(frames.encode("notification", kind="unread", unread=unread))
 
     async def disconnect(self, code: int) -> None:
+        # Sends still queued are withdrawn (never stored; the client resends them with the same
+        # client_id); one the writer has taken is stored and acknowledged to nobody.
+        for task in list(getattr(self, "sending", ())):
+            task.cancel()
         for key in list(getattr(self, "subs", {})):
             await self.hub.leave(key, self)
         self.subs = {}
@@ -238,11 +246,33 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(body, str) or rooms.parse_key(key) is None:
             raise ChatError("bad_frame")
         # Stored by the process's writer, in a batch (``chat.ingest``); refused with
-        # ``overloaded`` when it cannot be stored in time. The rate limit is counted by the
-        # service, in the shared cache (all processes).
-        message_id = await ingest_for_loop().submit(user=self.user, key=key, body=body, client_id=client_id,
-                                                    language=self.language)
-        await self.send(frames.encode("ack", room=key, client_id=client_id, id=message_id))
+        # ``overloaded`` when it cannot be stored in time. The socket goes on reading frames
+        # meanwhile, so the deadline counts from the frame's arrival and a client's pipelined
+        # sends share a batch (the queue is first in, first out: their order is kept). The
+        # rate limit is counted by the service, in the shared cache (all processes).
+        ingest = ingest_for_loop()
+        if len(self.sending) >= MAX_SENDS_IN_FLIGHT:
+            raise ingest.refuse()
+        task = asyncio.ensure_future(self._store_and_answer(ingest, key, client_id, body))
+        self.sending.add(task)
+        task.add_done_callback(self.sending.discard)
+
+    async def _store_and_answer(self, ingest, key: str, client_id: str, body: str) -> None:
+        """One send's one answer: ``ack`` or ``error`` (as ``receive_json`` answers frames)."""
+        with translation.override(self.language):
+            try:
+                message_id = await ingest.submit(user=self.user, key=key, body=body, client_id=client_id,
+                                                 language=self.language)
+            except ChatError as error:
+                await self.send_error(error.code, error.message, room=key, client_id=client_id, **error.fields)
+            except DATABASE_DOWN:
+                logger.warning("chat: the database is unreachable (send frame)")
+                await self.send_error("unavailable", room=key, client_id=client_id)
+            except Exception:
+                logger.exception("chat: a send failed")
+                await self.send_error("server_error", room=key, client_id=client_id)
+            else:
+                await self.send(frames.encode("ack", room=key, client_id=client_id, id=message_id))
 
     async def on_typing(self, content: dict) -> None:
         key = content.get("room")

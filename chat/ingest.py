@@ -83,7 +83,8 @@ class Ingest:
         """Whole seconds after which the queue as it is now should have drained (at least 1)."""
         return max(1, math.ceil(len(self.pending) * self.seconds_per_send))
 
-    def _refuse(self) -> Overloaded:
+    def refuse(self) -> Overloaded:
+        """Count a refused send; the error to raise."""
         stats["sends_refused"] += 1
         return Overloaded(self.retry_after())
 
@@ -92,7 +93,7 @@ class Ingest:
         (not stored, and never will be), the message's own ``ChatError``, or a database error."""
         stats["sends"] += 1
         if len(self.pending) >= settings.CHAT_SEND_QUEUE:
-            raise self._refuse()
+            raise self.refuse()
         loop = asyncio.get_running_loop()
         item = PendingSend(user, key, body, client_id, language, loop.create_future())
         self.pending.append(item)
@@ -104,7 +105,7 @@ class Ingest:
         except TimeoutError:
             if item.state == PENDING:
                 self._withdraw(item)
-                raise self._refuse() from None
+                raise self.refuse() from None
             return await item.future  # taken: its batch is being stored; its outcome is the answer
         except asyncio.CancelledError:
             # The socket closed: a send not yet taken is dropped (the client resends it with the
