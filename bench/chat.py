@@ -416,7 +416,7 @@ def _print(row: dict) -> None:
         if counted:
             print(f"  process {number + 1} counters: stored {counted.get('sends_stored', 0)} in "
                   f"{counted.get('send_batches', 0)} batches, refused (overloaded) {counted.get('sends_refused', 0)}, "
-                  f"slow readers disconnected {counted.get('slow_readers', 0)}, layer gaps {counted.get('gaps', 0)} "
+                  f"layer gaps {counted.get('gaps', 0)} "
                   f"(refilled {counted.get('refilled', 0)}), reordered {counted.get('reordered', 0)}, duplicates "
                   f"ignored {counted.get('duplicates', 0)}", flush=True)
 

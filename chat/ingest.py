@@ -34,11 +34,12 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import translation
 
-from chat import rooms, services
+from chat import broadcast, rooms, services
 from chat.errors import ChatError
 from chat.hub_stats import stats
 from chat.models import RoomKind
@@ -137,11 +138,12 @@ class Ingest:
         started = time.monotonic()
         self.in_flight = len(batch)
         try:
-            outcomes = await database_sync_to_async(store_batch)(
+            outcomes, layer_sends = await database_sync_to_async(store_batch)(
                 [(item.user, item.key, item.body, item.client_id, item.language) for item in batch])
         except Exception as error:  # the whole batch failed (the database is down): nothing stored
             outcomes = [error] * len(batch)
         else:
+            await _send_to_layer(layer_sends)
             elapsed = time.monotonic() - started
             self.seconds_per_send = 0.8 * self.seconds_per_send + 0.2 * elapsed / len(batch)
             stats["send_batches"] += 1
@@ -157,12 +159,28 @@ class Ingest:
                 item.future.set_result(outcome)
 
 
-def store_batch(sends: list[tuple]) -> list[int | Exception]:
+async def _send_to_layer(layer_sends: list[tuple[str, dict]]) -> None:
+    """The batch's broadcasts, in order; a failure is logged and counted (``chat.broadcast``),
+    never raised: clients recover the message from the database."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for group, message in layer_sends:
+        try:
+            await layer.group_send(group, message)
+            broadcast.stats["sent"] += 1
+        except Exception:
+            broadcast.stats["failed"] += 1
+            logger.exception("chat: could not broadcast to %s (clients will resume from the database)", group)
+
+
+def store_batch(sends: list[tuple]) -> tuple[list[int | Exception], list[tuple[str, dict]]]:
     """Store ``sends`` — (user, room key, body, client_id, language) — in one transaction, each
     in its own savepoint. Returns, per send, the message id or the ``ChatError`` (or other error)
-    that refused it alone. A database failure raises: then nothing of the batch is stored."""
+    that refused it alone, and the layer sends of the broadcasts (made after the commit, for the
+    event loop to send). A database failure raises: then nothing of the batch is stored."""
     outcomes: list[int | Exception] = []
-    with transaction.atomic():
+    with broadcast.deferred_sends() as layer_sends, transaction.atomic():
         for user, key, body, client_id, language in sends:
             try:
                 with transaction.atomic(), translation.override(language):
@@ -174,7 +192,7 @@ def store_batch(sends: list[tuple]) -> list[int | Exception]:
             except Exception as error:
                 logger.exception("chat: a send could not be stored")
                 outcomes.append(error)
-    return outcomes
+    return outcomes, layer_sends
 
 
 def post_to_room(user, key: str, body: str, client_id: str) -> int:

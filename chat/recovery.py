@@ -89,15 +89,15 @@ class RecoveryMixin:
     async def _beat(self) -> None:
         if self.tick % SUMMARY_EVERY_TICKS == 0:
             counted = {key: stats[key] for key in ("gaps", "refilled", "duplicates", "receive_errors", "dispatch_errors",
-                                                   "sends_stored", "sends_refused", "slow_readers", "reordered")}
+                                                   "sends_stored", "sends_refused", "reordered")}
             if counted != self.last_summary:
                 # Drops are logged one by one as warnings; this keeps the running totals visible
                 # (and ``/chat/metrics/`` answers them, per process, to staff).
                 logger.info("chat hub %s: %d rooms, %d sockets, %d delivered; sends stored %d, refused (overloaded) "
-                            "%d; slow readers disconnected %d; layer gaps %d (%d messages refilled from the "
+                            "%d; layer gaps %d (%d messages refilled from the "
                             "database), %d reordered, %d duplicates ignored", self.process, len(self.rooms),
                             len(self.consumers), stats["delivered"], stats["sends_stored"], stats["sends_refused"],
-                            stats["slow_readers"], stats["gaps"], stats["refilled"], stats["reordered"],
+                            stats["gaps"], stats["refilled"], stats["reordered"],
                             stats["duplicates"])
                 self.last_summary = counted
         rooms = [room for room in self.rooms.values() if room.ready.is_set()]

@@ -313,7 +313,7 @@ def history(request: HttpRequest) -> JsonResponse:
 @require_GET
 def metrics(request: HttpRequest) -> JsonResponse:
     """This process's chat counters, for staff (each daphne process answers for itself): sends
-    stored and refused (``overloaded``), slow readers disconnected, layer gaps and messages
+    stored and refused (``overloaded``), layer gaps and messages
     refilled from the database, broadcasts sent and failed."""
     if not (request.user.is_authenticated and request.user.is_staff):
         raise PermissionDenied

@@ -170,3 +170,4 @@ def test_the_process_counters_are_answered_to_staff_only(client, shopper, staff)
     data = response.json()
     assert data["hub"]["sends_refused"] == stats["sends_refused"]
     assert {"process", "hub", "broadcast"} <= set(data)
+
