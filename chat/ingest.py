@@ -12,7 +12,8 @@ there without bound, were stored minutes later and were never answered. Now:
   only sends still pending, and a refused one is no longer pending (both happen on the event
   loop, so there is no race). A send the writer has taken is answered when its batch commits
   (an ``ack``, or the error of that one message). Every send gets exactly one answer.
-* **Group commit.** The writer takes up to ``CHAT_SEND_BATCH`` pending sends, stores them one by
+* **Group commit.** The writer takes up to ``CHAT_SEND_BATCH`` pending sends (fewer when the
+  running time per send says a full batch would outlast half the deadline), stores them one by
   one (each through ``chat.services.message_post`` in its own savepoint, so a refused message —
   a mute, a closed ticket, the rate limit — refuses only itself) inside one transaction, and
   commits once. Per-room order, ids (the room row is locked by each post) and ``client_id``
@@ -84,6 +85,13 @@ class Ingest:
         """Whole seconds after which the queue as it is now should have drained (at least 1)."""
         return max(1, math.ceil(len(self.pending) * self.seconds_per_send))
 
+    def batch_limit(self) -> int:
+        """How many sends the next batch takes: ``CHAT_SEND_BATCH``, fewer when sends are slow to
+        store, so that a batch takes about half the deadline (the sends behind it are answered,
+        or refused, in time)."""
+        fitting = int(0.5 * settings.CHAT_SEND_DEADLINE_SECONDS / max(self.seconds_per_send, 1e-4))
+        return max(1, min(settings.CHAT_SEND_BATCH, fitting))
+
     def refuse(self) -> Overloaded:
         """Count a refused send; the error to raise."""
         stats["sends_refused"] += 1
@@ -126,7 +134,8 @@ class Ingest:
             self.wakeup.clear()
             while self.pending:
                 batch: list[PendingSend] = []
-                while self.pending and len(batch) < settings.CHAT_SEND_BATCH:
+                limit = self.batch_limit()
+                while self.pending and len(batch) < limit:
                     item = self.pending.popleft()
                     if item.state == PENDING:
                         item.state = TAKEN
