@@ -1,7 +1,15 @@
 """Chat delivery under load: real daphne processes, the Redis channel layer, websocket clients.
 
-``python -m bench.chat [--clients 100,1000] [--duration 20] [--workers 2] [--senders 10]
-[--rate 1] [--client-procs 2] [--no-naive] [--database-url …] [--redis-url …]``
+``python -m bench.chat [--clients 100,1000] [--duration 20] [--workers 2] [--ports …] [--senders 10]
+[--rate 1] [--ingest-senders 50] [--ingest-rate 200] [--overload-rate 1500] [--overload-queue 100]
+[--client-procs 2] [--no-naive] [--database-url …] [--redis-url …]``
+
+Scenarios: *fan-out* (below), *ingest* (10 readers; ``--ingest-senders`` writers sending
+``--ingest-rate`` messages per second per process in all) and *overload* (the same writers at
+``--overload-rate``, past what a process stores, with a small ``CHAT_SEND_QUEUE``: refusals
+instead of silent delay). Per scenario: sends, acks, errors by code, sends without an answer
+or answered twice, lost and duplicated deliveries, latency and ack p50/p95/p99, deliveries/s
+and daphne CPU per delivery per process, and each process's counters (``/chat/metrics/``).
 
 For each room size N: N reader sockets (anonymous, spread over the worker processes) in one
 product room, and ``--senders`` signed-in writers posting ``--rate`` messages per second each
@@ -87,16 +95,17 @@ def _server_env(database_url: str, redis_url: str, prefix: str) -> dict:
         "SECURE_SSL_REDIRECT": "0",
         "COMMUNITY_TESTING": "0",
         "LOG_LEVEL": "WARNING",
-        # Ten writers at one message a second each stay far from it; the default (10 / 10 s)
-        # would refuse the 11th message of a writer that sends exactly one a second.
-        "CHAT_RATE_LIMIT_MESSAGES": "100",
+        # The writers send far more than a person may (the ingest and overload scenarios); the
+        # default (10 / 10 s) would refuse them as rate_limited.
+        "CHAT_RATE_LIMIT_MESSAGES": "1000000",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
 
 
-def _prepare(database_url: str, senders: int) -> tuple[int, list[str]]:
-    """Migrate, create a product and the writers; return (product id, session cookies)."""
+def _prepare(database_url: str, senders: int) -> tuple[int, list[str], str]:
+    """Migrate, create a product, the writers and a staff reader of the counters; return
+    (product id, the writers' session cookies, the staff member's)."""
     env = _server_env(database_url, "", "bench")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0", "--no-input"], cwd=ROOT, env=env, check=True)
     os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "DEBUG",
@@ -133,15 +142,16 @@ def _prepare(database_url: str, senders: int) -> tuple[int, list[str]]:
                                                           brand="ASUS", sku="BENCH-CHAT", price=Decimal("99990")))
     user_model = get_user_model()
     cookies = []
-    for n in range(senders):
-        user, _created = user_model.objects.get_or_create(username=f"{SENDER_PREFIX}{n}")
+    staff, _created = user_model.objects.get_or_create(username=f"{SENDER_PREFIX}staff", defaults={"is_staff": True})
+    for n in range(-1, senders):
+        user = staff if n < 0 else user_model.objects.get_or_create(username=f"{SENDER_PREFIX}{n}")[0]
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         cookies.append(session.session_key)
-    return product.pk, cookies
+    return product.pk, cookies[1:], cookies[0]
 
 
 def _free_port() -> int:
@@ -153,8 +163,8 @@ def _free_port() -> int:
 class Worker:
     """One daphne process."""
 
-    def __init__(self, app: str, env: dict) -> None:
-        self.port = _free_port()
+    def __init__(self, app: str, env: dict, port: int | None = None) -> None:
+        self.port = port or _free_port()
         self.url = f"ws://127.0.0.1:{self.port}/ws/"
         self.origin = f"http://127.0.0.1:{self.port}"
         daphne = shutil.which("daphne", path=str(Path(sys.executable).parent)) or "daphne"
@@ -177,6 +187,18 @@ class Worker:
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("daphne did not start")
+
+    def metrics(self, staff_cookie: str) -> dict:
+        """The process's chat counters (``/chat/metrics/``, staff only); {} for the naive peer."""
+        if "naive" in " ".join(self.process.args):
+            return {}
+        request = urllib.request.Request(  # noqa: S310 (loopback)
+            self.origin + "/chat/metrics/", headers={"Cookie": f"sessionid={staff_cookie}"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+                return json.loads(response.read()).get("hub", {})
+        except OSError:
+            return {}
 
     def cpu_seconds(self) -> float:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -254,25 +276,38 @@ def _reader_process(workers, indexes, room, protocol, ready, start_at, end_at, r
 
 
 async def _writers(workers: list[tuple[str, str]], cookies: list[str], room: str, protocol: str, rate: float,
-                   duration: float, start: float, tag: str) -> dict[str, float]:
-    """Each writer sends ``rate`` messages a second from ``start`` for ``duration`` seconds.
-    Returns client_id → send time of the messages the server accepted."""
+                   duration: float, start: float, tag: str) -> dict:
+    """Each writer sends ``rate`` messages a second from ``start`` for ``duration`` seconds
+    (without waiting for answers). Returns the send times of the acknowledged messages, the
+    acknowledgement latencies, the number of sends, of answers per send (acks and errors) and
+    the errors by code."""
     sent: dict[str, float] = {}
     acked: dict[str, float] = {}
+    answers: dict[str, int] = {}
+    errors: dict[str, int] = {}
 
     async def writer(number: int, cookie: str) -> None:
         url, origin = workers[number % len(workers)]
         socket_ = await _connect(url, origin, cookie)
 
-        async def acks() -> None:
+        async def read_answers() -> None:
             try:
                 async for frame in socket_:
-                    if ACK.search(frame):
-                        acked[CLIENT_ID.search(frame).group(1)] = time.time()
+                    if '"ack"' not in frame and '"error"' not in frame:
+                        continue
+                    data = json.loads(frame)
+                    client_id = data.get("client_id")
+                    if data["type"] == "ack":
+                        acked[client_id] = time.time()
+                    elif data["type"] == "error":
+                        errors[data.get("code", "?")] = errors.get(data.get("code", "?"), 0) + 1
+                    else:
+                        continue
+                    answers[client_id] = answers.get(client_id, 0) + 1
             except Exception:  # noqa: S110  (closed at the end)
                 pass
 
-        reader = asyncio.ensure_future(acks()) if protocol == "community" else None
+        reader = asyncio.ensure_future(read_answers()) if protocol == "community" else None
         interval = 1 / rate
         moment = start + number * interval / len(cookies)
         sequence = 0
@@ -284,16 +319,22 @@ async def _writers(workers: list[tuple[str, str]], cookies: list[str], room: str
                                            "body": f"Сообщение {sequence} от писателя {number}"}, ensure_ascii=False))
             sequence += 1
             moment += interval
-        await asyncio.sleep(2)
+        await asyncio.sleep(5)
         if reader:
             reader.cancel()
         await socket_.close()
 
     await asyncio.gather(*(writer(n, cookie) for n, cookie in enumerate(cookies)))
-    if protocol == "community":
-        return {client_id: t for client_id, t in sent.items() if client_id in acked}, [
-            (acked[client_id] - t) * 1000 for client_id, t in sent.items() if client_id in acked]
-    return sent, []
+    if protocol != "community":
+        return {"delivered_from": sent, "ack_ms": [], "sends": len(sent), "acks": len(sent), "errors": {},
+                "unanswered": 0, "answered_twice": 0}
+    return {
+        "delivered_from": {client_id: t for client_id, t in sent.items() if client_id in acked},
+        "ack_ms": [(acked[client_id] - t) * 1000 for client_id, t in sent.items() if client_id in acked],
+        "sends": len(sent), "acks": len(acked), "errors": errors,
+        "unanswered": sum(1 for client_id in sent if client_id not in answers),
+        "answered_twice": sum(1 for count in answers.values() if count > 1),
+    }
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -304,7 +345,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def _scenario(name: str, protocol: str, workers: list[Worker], clients: int, cookies: list[str], room: str,
-              args) -> dict:
+              args, rate: float, staff_cookie: str) -> dict:
     context = multiprocessing.get_context("spawn")
     ready, results = context.Queue(), context.Queue()
     start_at, end_at = context.Value("d", 0.0), context.Value("d", 0.0)
@@ -322,14 +363,16 @@ def _scenario(name: str, protocol: str, workers: list[Worker], clients: int, coo
     start = time.time() + 1.0
     end_at.value = start + args.duration + 5.0
     start_at.value = start
-    sent, ack_latencies = asyncio.run(_writers(endpoints, cookies, room, protocol, args.rate, args.duration, start,
-                                f"{protocol[0]}{uuid.uuid4().hex[:6]}"))
+    written = asyncio.run(_writers(endpoints, cookies, room, protocol, rate, args.duration, start,
+                                   f"{protocol[0]}{uuid.uuid4().hex[:6]}"))
+    sent, ack_latencies = written["delivered_from"], written["ack_ms"]
     returned = [results.get(timeout=120) for _ in processes]
     collected = [item for rows, _cpu in returned for item in rows]
     reader_cpu = sum(cpu for _rows, cpu in returned)
     cpu = [w.cpu_seconds() - before for w, before in zip(workers, cpu_before, strict=True)]
     for process in processes:
         process.join(timeout=10)
+    counters = [w.metrics(staff_cookie) for w in workers]
 
     latencies: list[float] = []
     per_worker = [0] * len(workers)
@@ -345,7 +388,10 @@ def _scenario(name: str, protocol: str, workers: list[Worker], clients: int, coo
                 latencies.append((arrived - sent_at) * 1000)
     window = args.duration
     return {
-        "name": name, "clients": connected, "sent": len(sent), "deliveries": len(latencies), "lost": lost,
+        "name": name, "clients": connected, "sends": written["sends"], "acks": written["acks"],
+        "errors": written["errors"], "unanswered": written["unanswered"], "answered_twice": written["answered_twice"],
+        "counters": counters, "senders": len(cookies), "rate": rate,
+        "sent": len(sent), "deliveries": len(latencies), "lost": lost,
         "duplicates": duplicates, "p50": _percentile(latencies, 0.5), "p95": _percentile(latencies, 0.95),
         "p99": _percentile(latencies, 0.99), "per_worker": [n / window for n in per_worker],
         "cpu_ms": [1000 * c / max(1, n) for c, n in zip(cpu, per_worker, strict=True)],
@@ -357,18 +403,39 @@ def _scenario(name: str, protocol: str, workers: list[Worker], clients: int, coo
 def _print(row: dict) -> None:
     rates = " / ".join(f"{r:,.0f}" for r in row["per_worker"])
     cpu = " / ".join(f"{c:.3f}" for c in row["cpu_ms"])
-    print(f"{row['name']:<30} {row['clients']:>6} {row['sent']:>6} {row['deliveries']:>9} {row['lost']:>7} "
-          f"{row['duplicates']:>5} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['p99']:>8.1f} {row['ack_p99']:>8.1f}   "
-          f"{rates:<17} {cpu:<15} {row['reader_cpu']:.2f}", flush=True)
+    errors = ", ".join(f"{code} {count}" for code, count in sorted(row["errors"].items())) or "none"
+    print(f"{row['name']}: {row['clients']} readers, {row['senders']} writers × {row['rate']:g} msg/s", flush=True)
+    print(f"  sends {row['sends']}, acks {row['acks']}, errors by code: {errors}; without an answer "
+          f"{row['unanswered']}, answered twice {row['answered_twice']}", flush=True)
+    print(f"  deliveries {row['deliveries']} (of acknowledged messages), lost {row['lost']}, duplicated "
+          f"{row['duplicates']}; latency p50 {row['p50']:.1f} / p95 {row['p95']:.1f} / p99 {row['p99']:.1f} ms; "
+          f"ack p50 {row['ack_p50']:.1f} / p99 {row['ack_p99']:.1f} ms", flush=True)
+    print(f"  deliveries/s per process {rates}; daphne CPU ms per delivery {cpu}; readers' CPU "
+          f"{row['reader_cpu']:.2f} s/s; sockets connected in {row['connect_seconds']:.1f} s", flush=True)
+    for number, counted in enumerate(row["counters"]):
+        if counted:
+            print(f"  process {number + 1} counters: stored {counted.get('sends_stored', 0)} in "
+                  f"{counted.get('send_batches', 0)} batches, refused (overloaded) {counted.get('sends_refused', 0)}, "
+                  f"layer gaps {counted.get('gaps', 0)} "
+                  f"(refilled {counted.get('refilled', 0)}), reordered {counted.get('reordered', 0)}, duplicates "
+                  f"ignored {counted.get('duplicates', 0)}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.chat", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", default="100,1000", help="reader sockets per scenario (comma-separated)")
+    parser.add_argument("--clients", default="100,1000", help="reader sockets per fan-out scenario (comma-separated)")
     parser.add_argument("--duration", type=float, default=20, help="seconds of sending per scenario")
     parser.add_argument("--workers", type=int, default=2, help="daphne processes")
+    parser.add_argument("--ports", default="", help="the daphne processes' ports (comma-separated; default: free ones)")
     parser.add_argument("--senders", type=int, default=10)
     parser.add_argument("--rate", type=float, default=1.0, help="messages per second per sender")
+    parser.add_argument("--ingest-senders", type=int, default=50, help="writers of the ingest and overload scenarios")
+    parser.add_argument("--ingest-rate", type=float, default=200.0,
+                        help="messages per second per daphne process in the ingest scenario (0: skip it)")
+    parser.add_argument("--overload-rate", type=float, default=1500.0,
+                        help="messages per second per daphne process in the overload scenario (0: skip it)")
+    parser.add_argument("--overload-queue", type=int, default=100,
+                        help="CHAT_SEND_QUEUE of the overload scenario (per process)")
     parser.add_argument("--client-procs", type=int, default=2, help="processes running the reader sockets")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive peer line")
     parser.add_argument("--database-url", default=None)
@@ -384,34 +451,45 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     database_url = _database(args.database_url)
-    product_id, cookies = _prepare(database_url, args.senders)
+    writers_needed = max(args.senders, args.ingest_senders)
+    product_id, all_cookies, staff_cookie = _prepare(database_url, writers_needed)
     room = f"product:{product_id}"
+    ports = [int(port) for port in args.ports.split(",") if port.strip()] or [None] * args.workers
     sizes = [int(size) for size in args.clients.split(",") if size.strip()]
     print(f"bench.chat: {args.workers} daphne workers, Redis {args.redis_url}, database {database_url.split('@')[-1]}; "
-          f"{args.senders} writers × {args.rate:g} msg/s for {args.duration:g} s; readers in {args.client_procs} "
-          f"client processes on this machine ({os.cpu_count()} CPUs)", flush=True)
-    print(f"{'scenario':<30} {'readers':>6} {'sent':>6} {'delivered':>9} {'lost':>7} {'dup':>5} "
-          f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'ack p99':>8}   {'deliveries/s/worker':<17} "
-          f"{'cpu ms/delivery':<15} readers' CPU s/s", flush=True)
-    lines = [("community /ws/ (stored, hub)", "community", "community.asgi:application")]
-    if not args.no_naive:
-        lines.append(("naive group_send (tutorial)", "naive", "bench.naive_chat:application"))
+          f"{args.duration:g} s of sending per scenario; readers in {args.client_procs} client processes on this "
+          f"machine ({os.cpu_count()} CPUs)", flush=True)
+    community = ("community /ws/ (stored, hub)", "community", "community.asgi:application")
+    scenarios = []  # (label, protocol, app, readers, writers' cookies, rate per writer, extra env)
     for clients in sizes:
-        for label, protocol, app in lines:
-            prefix = f"bench-chat-{uuid.uuid4().hex[:8]}"
-            workers = [Worker(app, _server_env(database_url, args.redis_url, prefix)) for _ in range(args.workers)]
-            try:
-                for worker in workers:
-                    worker.wait_ready()
-                _print(_scenario(label, protocol, workers, clients, cookies, room, args))
-            except Exception as error:  # report and go on with the next scenario
-                print(f"{label:<30} {clients:>6}  failed: {error!r}", flush=True)
-            finally:
-                for worker in workers:
-                    worker.stop()
-                _flush_prefix(args.redis_url, prefix)
-    print("Budget (DESIGN.md §4): 1,000 sockets over 2 workers: p99 ≤ 250 ms, ≥ 5,000 deliveries/s per worker, "
-          "0 lost or duplicated.")
+        scenarios.append((f"fan-out, {community[0]}", *community[1:], clients, all_cookies[:args.senders], args.rate, {}))
+        if not args.no_naive:
+            scenarios.append(("fan-out, naive group_send (tutorial)", "naive", "bench.naive_chat:application", clients,
+                              all_cookies[:args.senders], args.rate, {}))
+    ingest_cookies = all_cookies[:args.ingest_senders]
+    if args.ingest_rate:
+        scenarios.append((f"ingest at {args.ingest_rate:g} msg/s per process", *community[1:], 10, ingest_cookies,
+                          args.ingest_rate * args.workers / len(ingest_cookies), {}))
+    if args.overload_rate:
+        scenarios.append((f"overload at {args.overload_rate:g} msg/s per process (queue {args.overload_queue})",
+                          *community[1:], 10, ingest_cookies, args.overload_rate * args.workers / len(ingest_cookies),
+                          {"CHAT_SEND_QUEUE": str(args.overload_queue)}))
+    for label, protocol, app, clients, cookies, rate, extra in scenarios:
+        prefix = f"bench-chat-{uuid.uuid4().hex[:8]}"
+        env = {**_server_env(database_url, args.redis_url, prefix), **extra}
+        workers = [Worker(app, env, port) for port in ports[:args.workers]]
+        try:
+            for worker in workers:
+                worker.wait_ready()
+            _print(_scenario(label, protocol, workers, clients, cookies, room, args, rate, staff_cookie))
+        except Exception as error:  # report and go on with the next scenario
+            print(f"{label}: {clients} readers: failed: {error!r}", flush=True)
+        finally:
+            for worker in workers:
+                worker.stop()
+            _flush_prefix(args.redis_url, prefix)
+    print("Budget (DESIGN.md §4): 1,000 sockets over 2 workers: p99 ≤ 250 ms, 0 lost or duplicated; ingest ≥ 500 "
+          "msg/s per process with ack p99 ≤ 100 ms; past capacity every send gets an ack or an `overloaded` error.")
 
 
 def _flush_prefix(redis_url: str, prefix: str) -> None:

@@ -19,7 +19,9 @@ Per-user groups (``chat.user.<id>``) get ``chat.notify {text}`` for unread count
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from collections import Counter as Tally
 
 from asgiref.sync import async_to_sync
@@ -36,8 +38,27 @@ logger = logging.getLogger("chat.broadcast")
 stats: Tally = Tally()
 
 
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def deferred_sends():
+    """Collect this thread's layer sends (``group_send``) instead of sending them: the caller
+    sends them from the event loop. The ingest writer (``chat.ingest``) does, so that its
+    database thread never waits for an event loop busy with the very sockets it serves."""
+    _deferred.sends = collected = []
+    try:
+        yield collected
+    finally:
+        _deferred.sends = None
+
+
 def group_send(group: str, message: dict) -> None:
     """Send to a layer group; a failure is logged and counted, never raised (see above)."""
+    collected = getattr(_deferred, "sends", None)
+    if collected is not None:
+        collected.append((group, message))
+        return
     layer = get_channel_layer()
     if layer is None:
         return

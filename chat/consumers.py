@@ -14,12 +14,14 @@ error never closes the socket: the read is retried (``chat.layer_reader.LayerRea
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 import time
 from collections import deque
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -31,15 +33,18 @@ from django.utils.translation import gettext as _
 from chat import frames, rooms, services
 from chat.errors import ChatError
 from chat.fanout import Hub, Subscription, hub_for
+from chat.ingest import ingest_for_loop
 from chat.layer_reader import LayerReader
 from chat.models import RoomKind
-from chat.permissions import Access, can_enter_lounge, room_access
+from chat.permissions import Access, room_access
 from chat.selectors import PAGE_SIZE, message_page, messages_after
 from chat.unread import unread_count
 
 logger = logging.getLogger("chat.consumers")
 
 MAX_SUBSCRIPTIONS = 20
+# Sends of one socket waiting to be stored at once; past that, ``overloaded`` at once.
+MAX_SENDS_IN_FLIGHT = 50
 HISTORY_FRAME_SIZE = 200
 RESUME_LIMIT = 5000
 # Frames of any type per socket per 10 s (a flood guard before any database work): generous
@@ -73,6 +78,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     def channel_receive(self, receive) -> None:
         self._layer_reader = LayerReader(receive, who="a chat socket", on_recovered=self._rejoin_private_groups)
 
+    async def dispatch(self, message) -> None:
+        """Channels' dispatch without its ``aclose_old_connections()`` hop: channels 4.2 runs
+        ``close_old_connections`` in the process's one database thread before *every* frame and
+        layer message, so each frame — a typing ping, a send about to be refused as overloaded —
+        waited behind whatever that thread was doing (the writer's batches, history loads).
+        Database work here goes through ``database_sync_to_async``, which closes old connections
+        around each call anyway."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def _rejoin_private_groups(self) -> None:
         for group in getattr(self, "private_groups", []):
             await self.channel_layer.group_add(group, self.channel_name)
@@ -82,6 +99,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.language = _language(self.scope)
         self.subs: dict[str, Subscription] = {}
         self.frame_times: deque = deque()
+        self.sending: set[asyncio.Task] = set()  # sends waiting to be stored (``on_send``)
         self.private_groups: list[str] = []
         self.display_name = ""
         self.support_rooms: set[str] = set()
@@ -105,6 +123,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send(frames.encode("notification", kind="unread", unread=unread))
 
     async def disconnect(self, code: int) -> None:
+        # Sends still queued are withdrawn (never stored; the client resends them with the same
+        # client_id); one the writer has taken is stored and acknowledged to nobody.
+        for task in list(getattr(self, "sending", ())):
+            task.cancel()
         for key in list(getattr(self, "subs", {})):
             await self.hub.leave(key, self)
         self.subs = {}
@@ -166,7 +188,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         try:
             await handler(content)
         except ChatError as error:
-            await self.send_error(error.code, error.message, **context)
+            await self.send_error(error.code, error.message, **context, **error.fields)
         except DATABASE_DOWN:
             logger.warning("chat: the database is unreachable (%s frame)", content["type"])
             await self.send_error("unavailable", **context)
@@ -223,9 +245,34 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             raise ChatError("bad_frame", _("Each message needs a client_id: 1–64 Latin letters, digits or _.:-"))
         if not isinstance(body, str) or rooms.parse_key(key) is None:
             raise ChatError("bad_frame")
-        # The rate limit is counted by the service, in the shared cache (all processes).
-        message_id = await self._db(_post, self.user, key, body, client_id)
-        await self.send(frames.encode("ack", room=key, client_id=client_id, id=message_id))
+        # Stored by the process's writer, in a batch (``chat.ingest``); refused with
+        # ``overloaded`` when it cannot be stored in time. The socket goes on reading frames
+        # meanwhile, so the deadline counts from the frame's arrival and a client's pipelined
+        # sends share a batch (the queue is first in, first out: their order is kept). The
+        # rate limit is counted by the service, in the shared cache (all processes).
+        ingest = ingest_for_loop()
+        if len(self.sending) >= MAX_SENDS_IN_FLIGHT:
+            raise ingest.refuse()
+        task = asyncio.ensure_future(self._store_and_answer(ingest, key, client_id, body))
+        self.sending.add(task)
+        task.add_done_callback(self.sending.discard)
+
+    async def _store_and_answer(self, ingest, key: str, client_id: str, body: str) -> None:
+        """One send's one answer: ``ack`` or ``error`` (as ``receive_json`` answers frames)."""
+        with translation.override(self.language):
+            try:
+                message_id = await ingest.submit(user=self.user, key=key, body=body, client_id=client_id,
+                                                 language=self.language)
+            except ChatError as error:
+                await self.send_error(error.code, error.message, room=key, client_id=client_id, **error.fields)
+            except DATABASE_DOWN:
+                logger.warning("chat: the database is unreachable (send frame)")
+                await self.send_error("unavailable", room=key, client_id=client_id)
+            except Exception:
+                logger.exception("chat: a send failed")
+                await self.send_error("server_error", room=key, client_id=client_id)
+            else:
+                await self.send(frames.encode("ack", room=key, client_id=client_id, id=message_id))
 
     async def on_typing(self, content: dict) -> None:
         key = content.get("room")
@@ -349,23 +396,6 @@ def _history(key: str, since: int | None, language: str, staff: bool) -> tuple[i
     messages = [frames.message_data(m, language=language, support=support, for_staff=staff)
                 for m in page.messages if m.pk <= head]
     return head, messages, page.has_older, reset
-
-
-def _post(user, key: str, body: str, client_id: str) -> int:
-    ref = rooms.resolve(key)
-    if ref is None:
-        raise ChatError("not_found")
-    if ref.kind == RoomKind.PRODUCT:
-        if not ref.product_live:
-            raise ChatError("not_found")
-        room = ref.room or services.product_room_for(ref.product)
-    elif ref.kind == RoomKind.LOUNGE:
-        if not can_enter_lounge(user):
-            raise ChatError("forbidden")
-        room = ref.room or services.lounge_room()
-    else:
-        room = ref.room
-    return services.message_post(author=user, room=room, body=body, client_id=client_id).pk
 
 
 def _mark_read(user, key: str, upto: int) -> None:

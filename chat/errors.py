@@ -24,6 +24,7 @@ MESSAGES = {
     "server_error": _("Something went wrong on our side. Try again."),
     "invalid_text": _("The text contains characters that cannot be sent (a NUL or a broken character)."),
     "unavailable": _("The chat is temporarily unavailable. Try again in a minute."),
+    "overloaded": _("The chat is overloaded right now: your message was not sent. Try again in a few seconds."),
 }
 
 
@@ -33,6 +34,7 @@ class ChatError(Exception):
 
     def __init__(self, code: str, message: str | None = None) -> None:
         self.code = code
+        self.fields: dict = {}  # extra fields of the error frame (``retry_after``)
         self.message = str(message) if message is not None else str(MESSAGES.get(code, MESSAGES["invalid"]))
         super().__init__(self.message)
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 
 from chat import frames
 from chat.hub_stats import stats
@@ -104,6 +105,10 @@ class HubRoom:
         self.head_seen = 0  # the room's last stored id at the previous heartbeat
         self.ready = asyncio.Event()
         self.early: list[dict] = []
+        # Messages received ahead of their predecessor, for up to CHAT_REORDER_SECONDS:
+        # id → (previous id, texts).
+        self.held: dict[int, tuple[int, dict[str, str] | str]] = {}
+        self.hold_timer: asyncio.TimerHandle | None = None
         self.presence_sent = -1
         self.presence_timer: asyncio.TimerHandle | None = None
         self.announce_task: asyncio.Task | None = None
@@ -111,7 +116,13 @@ class HubRoom:
     def online(self) -> int:
         return online_count(self.remote)
 
+    def cancel_hold(self) -> None:
+        if self.hold_timer:
+            self.hold_timer.cancel()
+            self.hold_timer = None
+
     def cancel(self) -> None:
+        self.cancel_hold()
         if self.presence_timer:
             self.presence_timer.cancel()
         if self.announce_task:
@@ -133,6 +144,7 @@ class Hub(RecoveryMixin, PresenceMixin):
         self.tasks: list[asyncio.Task] = []
         self.tick = 0
         self.last_summary: dict[str, int] = {}
+        self.spawned: set[asyncio.Task] = set()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -278,17 +290,56 @@ class Hub(RecoveryMixin, PresenceMixin):
 
     async def _on_message(self, room: HubRoom, message: dict) -> None:
         message_id, previous = int(message["id"]), int(message.get("prev") or 0)
-        if message_id <= room.last_id:
+        if message_id <= room.last_id or message_id in room.held:
             stats["duplicates"] += 1
             return
         if previous > room.last_id:
-            stats["gaps"] += 1
-            logger.warning("chat: the channel layer dropped messages of %s between %d and %d; refilling "
-                           "from the database", room.key, room.last_id, previous)
-            await self._refill(room, upto=message_id)
+            # Not yet a gap: when two processes store messages in one room, the later message's
+            # broadcast can reach the layer before the earlier one's. Hold it for a moment; the
+            # missing ones usually arrive meanwhile (``_release_held`` refills if they do not).
+            room.held[message_id] = (previous, message["texts"])
+            if room.hold_timer is None:
+                room.hold_timer = asyncio.get_running_loop().call_later(
+                    settings.CHAT_REORDER_SECONDS, lambda: self._spawn(self._release_held(room)))
             return
         room.last_id = message_id
         await self._fanout_message(room, message_id, message["texts"])
+        await self._deliver_held(room)
+
+    async def _deliver_held(self, room: HubRoom) -> None:
+        """Deliver the held messages that now follow on (in id order); stop at the first gap."""
+        while room.held:
+            message_id = min(room.held)
+            previous, texts = room.held[message_id]
+            if message_id <= room.last_id:
+                del room.held[message_id]
+                continue
+            if previous > room.last_id:
+                return
+            del room.held[message_id]
+            stats["reordered"] += 1
+            room.last_id = message_id
+            await self._fanout_message(room, message_id, texts)
+        room.cancel_hold()
+
+    async def _release_held(self, room: HubRoom) -> None:
+        """The reorder window has passed: what is still missing was dropped by the layer; refill
+        it (and the held messages) from the database."""
+        async with self.dispatch_lock:
+            room.hold_timer = None
+            if not room.held or self.rooms.get(room.key) is not room:
+                return
+            upto = max(room.held)
+            stats["gaps"] += 1
+            logger.warning("chat: the channel layer dropped messages of %s after %d (before %d); refilling "
+                           "from the database", room.key, room.last_id, upto)
+            await self._refill(room, upto=upto)
+            await self._deliver_held(room)
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self.spawned.add(task)
+        task.add_done_callback(self.spawned.discard)
 
     async def _fanout(self, room: HubRoom, delivery: Delivery) -> None:
         for sub in list(room.subs.values()):

@@ -61,6 +61,8 @@ class RecoveryMixin:
                 await self._fanout_message(room, message_id, texts)
         if len(rows) < REFILL_LIMIT:
             room.last_id = max(room.last_id, upto or head)
+        for message_id in [message_id for message_id in room.held if message_id <= room.last_id]:
+            del room.held[message_id]  # delivered by the refill
 
     async def _heartbeat(self) -> None:
         """Beat every ``HEARTBEAT_SECONDS``. A failing beat (the database down) is logged once per
@@ -86,12 +88,16 @@ class RecoveryMixin:
 
     async def _beat(self) -> None:
         if self.tick % SUMMARY_EVERY_TICKS == 0:
-            counted = {key: stats[key] for key in ("gaps", "refilled", "duplicates", "receive_errors", "dispatch_errors")}
+            counted = {key: stats[key] for key in ("gaps", "refilled", "duplicates", "receive_errors", "dispatch_errors",
+                                                   "sends_stored", "sends_refused", "reordered")}
             if counted != self.last_summary:
-                # Drops are logged one by one as warnings; this keeps the running totals visible.
-                logger.info("chat hub %s: %d rooms, %d sockets, %d delivered; layer gaps %d (%d messages refilled from "
-                            "the database), %d duplicates ignored", self.process, len(self.rooms),
-                            len(self.consumers), stats["delivered"], stats["gaps"], stats["refilled"],
+                # Drops are logged one by one as warnings; this keeps the running totals visible
+                # (and ``/chat/metrics/`` answers them, per process, to staff).
+                logger.info("chat hub %s: %d rooms, %d sockets, %d delivered; sends stored %d, refused (overloaded) "
+                            "%d; layer gaps %d (%d messages refilled from the "
+                            "database), %d reordered, %d duplicates ignored", self.process, len(self.rooms),
+                            len(self.consumers), stats["delivered"], stats["sends_stored"], stats["sends_refused"],
+                            stats["gaps"], stats["refilled"], stats["reordered"],
                             stats["duplicates"])
                 self.last_summary = counted
         await self._refresh_online()

@@ -21,4 +21,5 @@ urlpatterns = [
     path("messages/<int:pk>/hide/", views.message_hide, name="message_hide"),
     path("mute/", views.mute, name="mute"),
     path("history/", views.history, name="history"),
+    path("metrics/", views.metrics, name="metrics"),
 ]

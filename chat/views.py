@@ -7,6 +7,8 @@ Views are thin: they parse the request, call one service or selector, and render
 
 from __future__ import annotations
 
+import os
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -314,3 +316,16 @@ def history(request: HttpRequest) -> JsonResponse:
         "older": page.has_older,
     })
 
+
+
+@require_GET
+def metrics(request: HttpRequest) -> JsonResponse:
+    """This process's chat counters, for staff (each daphne process answers for itself): sends
+    stored and refused (``overloaded``), layer gaps and messages
+    refilled from the database, broadcasts sent and failed."""
+    if not (request.user.is_authenticated and request.user.is_staff):
+        raise PermissionDenied
+    from chat import broadcast
+    from chat.hub_stats import stats
+
+    return JsonResponse({"process": os.getpid(), "hub": dict(stats), "broadcast": dict(broadcast.stats)})

@@ -442,6 +442,15 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 CHAT_MAX_FRAME_BYTES = 8 * 1024
 CHAT_EDIT_WINDOW_SECONDS = 10 * 60
+# Chat sends per daphne process (chat/ingest.py): at most CHAT_SEND_QUEUE wait to be stored; one
+# not taken by the writer within CHAT_SEND_DEADLINE_SECONDS is refused (`overloaded`); the writer
+# stores up to CHAT_SEND_BATCH in one transaction.
+CHAT_SEND_QUEUE = int(os.environ.get("CHAT_SEND_QUEUE", "500"))
+CHAT_SEND_DEADLINE_SECONDS = float(os.environ.get("CHAT_SEND_DEADLINE_SECONDS", "1.0"))
+CHAT_SEND_BATCH = int(os.environ.get("CHAT_SEND_BATCH", "100"))
+# A message received before its predecessor (two processes storing in one room) waits this long
+# for it before the hub counts a layer gap and refills from the database (chat/fanout.py).
+CHAT_REORDER_SECONDS = float(os.environ.get("CHAT_REORDER_SECONDS", "0.5"))
 CHAT_EXPERTS_GROUP = "Эксперты"  # stands in for Expert status until the experts app decides
 # The modules that seed demo content, in order; each has `seed(context)` (composition root).
 DEMO_CONTENT_STEPS = [

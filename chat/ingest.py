@@ -1,0 +1,235 @@
+"""Storing what sockets send: a bounded queue per process and one writer that stores the pending
+sends in batches, one transaction each (group commit).
+
+Why: every send used to be one transaction (and one commit) in the process's one database
+thread, behind history loads and refills; past a few dozen messages a second the sends queued
+there without bound, were stored minutes later and were never answered. Now:
+
+* **Bounded and refused, never silent.** At most ``CHAT_SEND_QUEUE`` sends wait per process; a
+  send that finds the queue full, or that the writer has not taken within
+  ``CHAT_SEND_DEADLINE_SECONDS``, is refused with ``ChatError("overloaded")`` (the socket sends
+  ``error {code: "overloaded", retry_after}``) and is **never stored later**: the writer takes
+  only sends still pending, and a refused one is no longer pending (both happen on the event
+  loop, so there is no race). A send the writer has taken is answered when its batch commits
+  (an ``ack``, or the error of that one message). Every send gets exactly one answer.
+* **Group commit.** The writer takes up to ``CHAT_SEND_BATCH`` pending sends (fewer when the
+  running time per send says a full batch would outlast half the deadline), stores them one by
+  one (each through ``chat.services.message_post`` in its own savepoint, so a refused message —
+  a mute, a closed ticket, the rate limit — refuses only itself) inside one transaction, and
+  commits once. Per-room order, ids (the room row is locked by each post) and ``client_id``
+  idempotency are those of ``message_post``; broadcasts go out after the commit, in order.
+
+Counters (``chat.hub_stats.stats``): ``sends`` (submitted), ``sends_stored``, ``sends_refused`` (overloaded),
+``send_batches``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+import weakref
+from collections import deque
+from dataclasses import dataclass, field
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils import translation
+
+from chat import broadcast, rooms, services
+from chat.errors import ChatError
+from chat.hub_stats import stats
+from chat.models import RoomKind
+from chat.permissions import can_enter_lounge
+
+logger = logging.getLogger("chat.ingest")
+
+PENDING, TAKEN, REFUSED = "pending", "taken", "refused"
+
+
+class Overloaded(ChatError):
+    """The process cannot store this send in time: refused, not stored, retry after a while."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("overloaded")
+        self.fields = {"retry_after": retry_after}
+
+
+@dataclass(eq=False)
+class PendingSend:
+    user: object
+    key: str
+    body: str
+    client_id: str
+    language: str
+    future: asyncio.Future
+    state: str = PENDING
+    queued_at: float = field(default_factory=time.monotonic)
+
+
+class Ingest:
+    """The process's (event loop's) send queue and its writer task."""
+
+    def __init__(self) -> None:
+        self.pending: deque[PendingSend] = deque()
+        self.wakeup = asyncio.Event()
+        self.writer: asyncio.Task | None = None
+        self.in_flight = 0  # sends of the batch being stored
+        self.seconds_per_send = 0.005  # a running estimate, for ``retry_after``
+
+    def retry_after(self) -> int:
+        """Whole seconds after which the queue as it is now should have drained (at least 1)."""
+        return max(1, math.ceil(len(self.pending) * self.seconds_per_send))
+
+    def batch_limit(self) -> int:
+        """How many sends the next batch takes: ``CHAT_SEND_BATCH``, fewer when sends are slow to
+        store, so that a batch takes about half the deadline (the sends behind it are answered,
+        or refused, in time)."""
+        fitting = int(0.5 * settings.CHAT_SEND_DEADLINE_SECONDS / max(self.seconds_per_send, 1e-4))
+        return max(1, min(settings.CHAT_SEND_BATCH, fitting))
+
+    def refuse(self) -> Overloaded:
+        """Count a refused send; the error to raise."""
+        stats["sends_refused"] += 1
+        return Overloaded(self.retry_after())
+
+    async def submit(self, *, user, key: str, body: str, client_id: str, language: str) -> int:
+        """Store the message (through the writer) and return its id, or raise: ``Overloaded``
+        (not stored, and never will be), the message's own ``ChatError``, or a database error."""
+        stats["sends"] += 1
+        if len(self.pending) >= settings.CHAT_SEND_QUEUE:
+            raise self.refuse()
+        loop = asyncio.get_running_loop()
+        item = PendingSend(user, key, body, client_id, language, loop.create_future())
+        self.pending.append(item)
+        self.wakeup.set()
+        if self.writer is None or self.writer.done():
+            self.writer = loop.create_task(self._write())
+        try:
+            return await asyncio.wait_for(asyncio.shield(item.future), settings.CHAT_SEND_DEADLINE_SECONDS)
+        except TimeoutError:
+            if item.state == PENDING:
+                self._withdraw(item)
+                raise self.refuse() from None
+            return await item.future  # taken: its batch is being stored; its outcome is the answer
+        except asyncio.CancelledError:
+            # The socket closed: a send not yet taken is dropped (the client resends it with the
+            # same client_id); a taken one is stored and acknowledged to nobody.
+            if item.state == PENDING:
+                self._withdraw(item)
+            raise
+
+    def _withdraw(self, item: PendingSend) -> None:
+        item.state = REFUSED
+        with contextlib.suppress(ValueError):
+            self.pending.remove(item)
+
+    async def _write(self) -> None:
+        while True:
+            await self.wakeup.wait()
+            self.wakeup.clear()
+            while self.pending:
+                batch: list[PendingSend] = []
+                limit = self.batch_limit()
+                while self.pending and len(batch) < limit:
+                    item = self.pending.popleft()
+                    if item.state == PENDING:
+                        item.state = TAKEN
+                        batch.append(item)
+                if batch:
+                    await self._store(batch)
+
+    async def _store(self, batch: list[PendingSend]) -> None:
+        started = time.monotonic()
+        self.in_flight = len(batch)
+        try:
+            outcomes, layer_sends = await database_sync_to_async(store_batch)(
+                [(item.user, item.key, item.body, item.client_id, item.language) for item in batch])
+        except Exception as error:  # the whole batch failed (the database is down): nothing stored
+            outcomes = [error] * len(batch)
+        else:
+            await _send_to_layer(layer_sends)
+            elapsed = time.monotonic() - started
+            self.seconds_per_send = 0.8 * self.seconds_per_send + 0.2 * elapsed / len(batch)
+            stats["send_batches"] += 1
+        finally:
+            self.in_flight = 0
+        for item, outcome in zip(batch, outcomes, strict=True):
+            if item.future.done():
+                continue
+            if isinstance(outcome, BaseException):
+                item.future.set_exception(outcome)
+            else:
+                stats["sends_stored"] += 1
+                item.future.set_result(outcome)
+
+
+async def _send_to_layer(layer_sends: list[tuple[str, dict]]) -> None:
+    """The batch's broadcasts, in order; a failure is logged and counted (``chat.broadcast``),
+    never raised: clients recover the message from the database."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for group, message in layer_sends:
+        try:
+            await layer.group_send(group, message)
+            broadcast.stats["sent"] += 1
+        except Exception:
+            broadcast.stats["failed"] += 1
+            logger.exception("chat: could not broadcast to %s (clients will resume from the database)", group)
+
+
+def store_batch(sends: list[tuple]) -> tuple[list[int | Exception], list[tuple[str, dict]]]:
+    """Store ``sends`` — (user, room key, body, client_id, language) — in one transaction, each
+    in its own savepoint. Returns, per send, the message id or the ``ChatError`` (or other error)
+    that refused it alone, and the layer sends of the broadcasts (made after the commit, for the
+    event loop to send). A database failure raises: then nothing of the batch is stored."""
+    outcomes: list[int | Exception] = []
+    with broadcast.deferred_sends() as layer_sends, transaction.atomic():
+        for user, key, body, client_id, language in sends:
+            try:
+                with transaction.atomic(), translation.override(language):
+                    outcomes.append(post_to_room(user, key, body, client_id))
+            except ChatError as error:
+                outcomes.append(error)
+            except (OperationalError, InterfaceError):
+                raise
+            except Exception as error:
+                logger.exception("chat: a send could not be stored")
+                outcomes.append(error)
+    return outcomes, layer_sends
+
+
+def post_to_room(user, key: str, body: str, client_id: str) -> int:
+    """Post ``body`` to the room with ``key`` as ``user`` (resolving, and creating a product's or
+    the lounge's room on first need); the message id."""
+    ref = rooms.resolve(key)
+    if ref is None:
+        raise ChatError("not_found")
+    if ref.kind == RoomKind.PRODUCT:
+        if not ref.product_live:
+            raise ChatError("not_found")
+        room = ref.room or services.product_room_for(ref.product)
+    elif ref.kind == RoomKind.LOUNGE:
+        if not can_enter_lounge(user):
+            raise ChatError("forbidden")
+        room = ref.room or services.lounge_room()
+    else:
+        room = ref.room
+    return services.message_post(author=user, room=room, body=body, client_id=client_id).pk
+
+
+_ingests: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def ingest_for_loop() -> Ingest:
+    """The running event loop's ingest (a daphne process has one loop)."""
+    loop = asyncio.get_running_loop()
+    ingest = _ingests.get(loop)
+    if ingest is None:
+        ingest = _ingests[loop] = Ingest()
+    return ingest
