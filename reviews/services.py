@@ -249,7 +249,8 @@ def review_create(
                     cons=clean.cons.source, cons_html=clean.cons.html,
                     verified_purchase=_is_verified_buyer(author, product),
                     status=initial_status(author, product=product, text="\n".join(
-                        (clean.title, clean.text.source, clean.pros.source, clean.cons.source))),
+                        (clean.title, clean.text.source, clean.pros.source, clean.cons.source)),
+                        same_text=f"{clean.title}\n{clean.text.source}"),
                 )
                 _add_photos(review, processed, written)
                 if review.status == Status.PUBLISHED:

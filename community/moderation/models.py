@@ -363,6 +363,10 @@ class ModerationRules(BaseGenericSetting):
         help_text=_("Empty: the server's MODERATION_AUTO_HIDE_FLAGS."))
     links_from_newcomers = models.BooleanField(_("pre-moderate links from Newcomers"), default=False)
     contacts_in_text = models.BooleanField(_("pre-moderate phone numbers and e-mail addresses in text"), default=False)
+    repeated_text = models.BooleanField(
+        _("pre-moderate text repeated verbatim from another account"), default=False,
+        help_text=_("Text of six words or more that another account posted within MODERATION_SAME_TEXT_HOURS "
+                    "(case, «ё» and punctuation aside) waits for a moderator."))
     stop_words = models.TextField(
         _("stop words"), blank=True, help_text=_("One word or phrase per line; text containing any waits for a moderator."))
     moderate_all_in = models.ManyToManyField(
@@ -374,6 +378,7 @@ class ModerationRules(BaseGenericSetting):
         FieldPanel("auto_hide_flags"),
         FieldPanel("links_from_newcomers"),
         FieldPanel("contacts_in_text"),
+        FieldPanel("repeated_text"),
         FieldPanel("stop_words"),
         FieldPanel("moderate_all_in", widget=forms.CheckboxSelectMultiple),
     ]

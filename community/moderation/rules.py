@@ -25,6 +25,7 @@ class Rules:
     auto_hide_flags: int
     links_from_newcomers: bool
     contacts_in_text: bool
+    repeated_text: bool
     stop_words: tuple[str, ...]
     moderate_all_in: frozenset[int]
 
@@ -40,14 +41,18 @@ def current_rules() -> Rules:
                            else settings.MODERATION_PREMODERATE_FIRST),
         auto_hide_flags=stored.auto_hide_flags or settings.MODERATION_AUTO_HIDE_FLAGS,
         links_from_newcomers=stored.links_from_newcomers, contacts_in_text=stored.contacts_in_text,
+        repeated_text=stored.repeated_text,
         stop_words=words,
         moderate_all_in=frozenset(stored.moderate_all_in.values_list("pk", flat=True)) if stored.pk else frozenset(),
     )
 
 
-def rule_reasons(*, author, text: str, product=None, rules: Rules | None = None) -> list[str]:
+def rule_reasons(*, author, text: str, product=None, rules: Rules | None = None,
+                 same_text: str | None = None) -> list[str]:
     """Why content by ``author`` with ``text`` (about ``product``) waits for a moderator under
-    the configured rules, beyond the first-contributions rule; empty when none applies."""
+    the configured rules, beyond the first-contributions rule; empty when none applies.
+    ``same_text`` is what the repeated-text rule compares (default ``text``): the part of the
+    content its kind fingerprints (:mod:`community.moderation.same_text`)."""
     from community.moderation.services import can_moderate
 
     if author is None or author.is_staff or can_moderate(author):
@@ -60,6 +65,11 @@ def rule_reasons(*, author, text: str, product=None, rules: Rules | None = None)
         reasons.append(_("A link from a Newcomer."))
     if rules.contacts_in_text and (PHONE.search(text) or EMAIL.search(text)):
         reasons.append(_("A phone number or an e-mail address in the text."))
+    if rules.repeated_text:
+        from community.moderation.same_text import posted_by_another_account
+
+        if posted_by_another_account(text if same_text is None else same_text, author_id=author.pk):
+            reasons.append(_("The same text was posted from another account."))
     lowered = text.lower()
     found = [word for word in rules.stop_words if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lowered)]
     if found:

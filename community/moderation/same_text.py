@@ -42,6 +42,18 @@ def digest_of(text: str) -> str | None:
     return hashlib.sha1(words.encode(), usedforsecurity=False).hexdigest()
 
 
+def posted_by_another_account(text: str, *, author_id: int) -> bool:
+    """Whether another account posted ``text`` (as fingerprinted) within the window: the
+    repeated-text pre-moderation rule (:mod:`community.moderation.rules`). One indexed query."""
+    from django.utils import timezone
+
+    digest = digest_of(text)
+    if digest is None:
+        return False
+    since = timezone.now() - timedelta(hours=settings.MODERATION_SAME_TEXT_HOURS)
+    return TextFingerprint.objects.filter(digest=digest, created__gte=since).exclude(author_id=author_id).exists()
+
+
 def copy_key(kind: ContentKind, pk: int) -> str:
     """The queue key of "the same text as that piece": raised once per pair."""
     return f"same_text:{kind.key}:{pk}"

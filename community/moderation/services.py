@@ -84,12 +84,13 @@ def moderated_models() -> list[type[ModeratedContent]]:
     return [m for m in apps.get_models() if issubclass(m, ModeratedContent)]
 
 
-def initial_status(user, *, text: str = "", product=None) -> str:
+def initial_status(user, *, text: str = "", product=None, same_text: str | None = None) -> str:
     """The status new content by ``user`` (with ``text``, about ``product``) starts in: pending
-    for a new user's first contributions and whenever a pre-moderation rule matches."""
+    for a new user's first contributions and whenever a pre-moderation rule matches
+    (``same_text``: what the repeated-text rule compares, when not ``text``)."""
     from community.moderation.rules import rule_reasons
 
-    if needs_premoderation(user) or rule_reasons(author=user, text=text, product=product):
+    if needs_premoderation(user) or rule_reasons(author=user, text=text, product=product, same_text=same_text):
         return Status.PENDING
     return Status.PUBLISHED
 

@@ -88,3 +88,26 @@ def test_the_auto_hide_threshold_comes_from_the_settings(rules, shopper):
         services.flag(reporter=reporter, content=note, reason="spam")
     note.refresh_from_db()
     assert note.status == Status.HIDDEN
+
+
+def test_text_repeated_verbatim_from_another_account_waits_and_says_why(rules, shopper, other_shopper, page_tree):
+    rules.repeated_text = True
+    rules.save()
+    text = "Отличный ноутбук, всем советую, лучший за свои деньги, берите не пожалеете!"
+    first = write_review(other_shopper, page_tree["products"][0], title="Супер", text=text)
+    assert first.status == Status.PUBLISHED  # the first copy is nobody's copy
+    # The same words from another account (case, «ё», punctuation aside; pros and cons do not hide it).
+    copy = write_review(shopper, page_tree["products"][1], title="СУПЕР", text=text.upper().replace(",", ""),
+                        pros="Цена")
+    assert copy.status == Status.PENDING
+    assert any("another account" in r or "другого аккаунта" in r for r in reasons_of(copy))
+    # A question and an answer repeating another account's text wait too; one's own text does not.
+    words = "Подскажите пожалуйста как долго держит батарея при работе в браузере"
+    qa_services.question_ask(author=other_shopper, product=page_tree["products"][2], title=words)
+    assert qa_services.question_ask(author=shopper, product=page_tree["products"][1], title=words).status == Status.PENDING
+    own = "Брал второй раз для жены, тоже доволен, экран яркий и клавиатура удобная"
+    write_review(other_shopper, page_tree["products"][1], title="Второй", text=own)
+    assert write_review(other_shopper, page_tree["products"][2], title="Второй", text=own).status == Status.PUBLISHED
+    rules.repeated_text = False
+    rules.save()
+    assert write_review(shopper, page_tree["products"][2], title="Супер", text=text).status == Status.PUBLISHED
