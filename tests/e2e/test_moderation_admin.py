@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from community.moderation.models import Appeal, QueueItem
-from tests.e2e.test_front import AXE, RUN_AXE, WCAG_TAGS, live_demo, log_in, visit  # noqa: F401  (the fixture)
+from tests.e2e.test_front import AXE, RUN_AXE, WCAG_TAGS, live_demo, log_in, visit  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
