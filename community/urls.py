@@ -1,7 +1,6 @@
 """URL configuration: the composition root for HTTP (websockets are in asgi.py)."""
 
 from django.conf import settings
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.static import serve
 from wagtail import urls as wagtail_urls
@@ -70,8 +69,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", seo.sitemap_index, {"sitemaps": SITEMAPS, "section_url_name": "sitemap_section"},
          name="sitemap"),
-    path("sitemap-<str:section>.xml", sitemap,
-         {"sitemaps": SITEMAPS, "template_name": "sitemap_section.xml"}, name="sitemap_section"),
+    path("sitemap-<str:section>.xml", seo.sitemap_section, {"sitemaps": SITEMAPS}, name="sitemap_section"),
 ]
 
 if settings.SERVE_FILES:

@@ -29,14 +29,18 @@ class ReviewPagesSitemap(seo.CanonicalSitemap):
 
     @cached_property
     def _reviews_changed(self) -> dict[int, datetime]:
-        return product_reviews_changed().by_key()  # one GROUP BY for the whole section
+        return product_reviews_changed().by_key(self.page_keys)  # one GROUP BY for the page
 
     def _queryset(self):
         indexable = Review.objects.filter(indexable_authors_q("author__"), status=Status.PUBLISHED)
         return ProductPage.objects.live().public().filter(pk__in=indexable.values("product_id"))
 
     def items(self):
-        return self._queryset().order_by("path").values("pk", "url_path")
+        return self._queryset().order_by("pk").values("pk", "url_path")
+
+    @cached_property
+    def _path(self):
+        return seo.path_maker()
 
     @cached_property
     def _suffix(self) -> str:
@@ -44,7 +48,7 @@ class ReviewPagesSitemap(seo.CanonicalSitemap):
         return ProductPage().reverse_subpage("reviews")
 
     def location(self, item: dict) -> str:
-        return seo.path_from_url_path(item["url_path"]) + self._suffix
+        return self._path(item["url_path"]) + self._suffix
 
     def lastmod(self, item: dict) -> datetime | None:
         return self._reviews_changed.get(item["pk"])

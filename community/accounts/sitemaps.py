@@ -28,7 +28,7 @@ class ProfileSitemap(seo.CanonicalSitemap):
 
     @cached_property
     def _contributed(self) -> dict[int, datetime]:
-        return seo.merged_latest(_contributions())
+        return seo.merged_latest(_contributions(), self.page_keys)
 
     def _queryset(self):
         has_content = Q()

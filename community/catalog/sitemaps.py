@@ -24,7 +24,7 @@ class CategorySitemap(seo.CanonicalSitemap):
     """Live, public categories; lastmod: the category's last publication."""
 
     def items(self):
-        return CategoryPage.objects.live().public().order_by("path").values("url_path", "last_published_at")
+        return CategoryPage.objects.live().public().order_by("pk").values("pk", "url_path", "last_published_at")
 
     def location(self, item: dict) -> str:
         return seo.path_from_url_path(item["url_path"])
@@ -45,16 +45,20 @@ class ProductSitemap(seo.CanonicalSitemap):
 
     @cached_property
     def _content_changed(self) -> dict[int, datetime]:
-        return seo.merged_latest(_product_content_changes())
+        return seo.merged_latest(_product_content_changes(), self.page_keys)
 
     def _queryset(self):
         return ProductPage.objects.live().public()
 
     def items(self):
-        return self._queryset().order_by("path").values("pk", "url_path", "last_published_at")
+        return self._queryset().order_by("pk").values("pk", "url_path", "last_published_at")
+
+    @cached_property
+    def _path(self):
+        return seo.path_maker()
 
     def location(self, item: dict) -> str:
-        return seo.path_from_url_path(item["url_path"])
+        return self._path(item["url_path"])
 
     def lastmod(self, item: dict) -> datetime | None:
         return seo.latest(item["last_published_at"], self._content_changed.get(item["pk"]))

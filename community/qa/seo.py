@@ -90,7 +90,7 @@ class QuestionSitemap(seo.CanonicalSitemap):
 
     @cached_property
     def _answers_changed(self) -> dict[int, datetime]:
-        return seo.latest_change(Answer.objects.all(), "question").by_key()
+        return seo.latest_change(Answer.objects.all(), "question").by_key(self.page_keys)
 
     def _queryset(self):
         # EXISTS, correlated on the (question, status) index: an uncorrelated IN inside this OR
@@ -109,7 +109,11 @@ class QuestionSitemap(seo.CanonicalSitemap):
     def location(self, item: dict) -> str:
         # Rows, not objects: Question.get_url() would build the product page and resolve its
         # sub-route per question. The route's shape is qa_routes' ``questions/<id>-<slug>/``.
-        return f"{seo.path_from_url_path(item['product__url_path'])}questions/{item['pk']}-{item['slug']}/"
+        return f"{self._path(item['product__url_path'])}questions/{item['pk']}-{item['slug']}/"
+
+    @cached_property
+    def _path(self):
+        return seo.path_maker()
 
     def lastmod(self, item: dict):
         return seo.latest(item["changed"], self._answers_changed.get(item["pk"]))

@@ -176,3 +176,21 @@ def test_a_section_over_its_limit_is_split_into_pages_listed_by_the_index(client
     assert products == [f"{settings.SITE_URL}/sitemap-products.xml",
                         f"{settings.SITE_URL}/sitemap-products.xml?p=2"]
     assert seo.SITEMAP_LIMIT == 50_000
+
+
+def test_a_section_page_that_does_not_exist_is_a_404_never_a_500(client, page_tree):
+    assert client.get("/sitemap-products.xml").status_code == 200
+    for query in ("p=0", "p=2", "p=abc", "p=%C2%B2", "p=99999999999999999999", "p=-1"):
+        assert client.get(f"/sitemap-products.xml?{query}").status_code == 404, query
+    assert client.get("/sitemap-nonsense.xml").status_code == 404
+
+
+def test_a_section_is_well_formed_xml_with_escaped_urls_and_keeps_crawlers_from_indexing_it(client, page_tree):
+    from wagtail.models import Page
+
+    product = page_tree["products"][0]
+    Page.objects.filter(pk=product.pk).update(url_path=product.url_path.rstrip("/") + "-a&b<c/")
+    response = client.get("/sitemap-products.xml")
+    assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
+    locs = [loc.text for loc in ET.fromstring(response.content).findall("sm:url/sm:loc", NS)]  # noqa: S314
+    assert any(loc.endswith("-a&b<c/") for loc in locs), locs
