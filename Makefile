@@ -42,13 +42,17 @@ migrate: install
 demo: migrate
 	$(PY) manage.py demo_content
 
-## serve: daphne and one background worker (`manage.py db_worker`) together; Ctrl-C stops both.
+## serve: daphne and one background worker together; Ctrl-C stops both. The worker matches the
+## task backend the settings chose (TASKS_BACKEND; README "Background workers"): `db_worker` for
+## the database backend (the embedded default), `rqworker --with-scheduler` for rq (REDIS_URL).
 serve:
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/), with a task worker"
 	@# SITE_URL: the one canonical origin (canonicals, sitemaps, Open Graph, emails).
 	@export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
+	backend=$$($(PY) manage.py shell --no-imports -c 'from django.conf import settings; print(settings.TASKS_BACKEND)') || exit 1; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	if [ "$$backend" = rq ]; then $(PY) manage.py rqworker --with-scheduler default & worker=$$!; \
+	else $(PY) manage.py db_worker --queue-name '*' & worker=$$!; fi; \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) community.asgi:application
 
 ## make run: install, migrate, load demo content (idempotent) and serve with daphne.

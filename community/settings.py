@@ -7,6 +7,8 @@ SQLite, the in-memory channel layer, a local-memory cache and database full-text
 |---------------------|-----------------------------|------------------------------------|
 | DATABASE_URL        | sqlite:///db.sqlite3        | postgres://…                       |
 | REDIS_URL           | unset → in-memory layer     | channels-redis layer + Redis cache |
+| TASKS_BACKEND       | database (rq with REDIS_URL)| rq: django-tasks-rq, rqworker      |
+| TASKS_REDIS_URL     | REDIS_URL ("rq:" keys)      | a Redis database of its own        |
 | ELASTICSEARCH_URL   | unset → database search     | Elasticsearch                      |
 | SECRET_KEY          | a development key (DEBUG)   | required                           |
 | DEBUG               | 1 when unset                | 0                                  |
@@ -216,16 +218,35 @@ PRODUCT_PAGE_CACHE_SECONDS = int(os.environ.get("PRODUCT_PAGE_CACHE_SECONDS", "6
 HOME_SECTION_CACHE_SECONDS = int(os.environ.get("HOME_SECTION_CACHE_SECONDS", "0" if TESTING else "60"))
 
 # --- Background work (django-tasks) --------------------------------------------------------
-# One backend for every kind of background work (large shop-feed batches today; notifications,
-# search indexing and webhooks next): the database backend, whose queue is a table in the same
-# database, worked by `manage.py db_worker` (started by `make run` beside daphne). The same in
-# production for now; workers scale by running more `db_worker` processes.
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
-    }
-}
+# One backend for every kind of background work (shop-feed batches, notifications and email,
+# search indexing, webhooks, data exports), chosen by TASKS_BACKEND (community/background.py):
+# - "database": the queue is a table in the site's database, worked by `manage.py db_worker`;
+# - "rq": Redis through django-tasks-rq, worked by `manage.py rqworker --with-scheduler` (the
+#   scheduler runs the tasks deferred with run_after: every retry with backoff). Jobs are pushed
+#   when the enqueuing transaction commits, as the database backend's rows appear.
+# `make run` starts the matching worker beside daphne; README "Background workers".
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "") or ("rq" if REDIS_URL else "database")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "rq":
+    # RQ's keys all start with "rq:", which neither the cache ("community:…") nor the channel
+    # layer ("community…") uses. Still, django-redis's cache.clear() empties the whole Redis
+    # database, and a cache Redis may evict keys under memory pressure: production points
+    # TASKS_REDIS_URL at a database (better: a Redis with persistence and noeviction) of its own.
+    TASKS_REDIS_URL = os.environ.get("TASKS_REDIS_URL", "") or REDIS_URL
+    if not TASKS_REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (or TASKS_REDIS_URL).")
+    TASKS = {"default": {"BACKEND": "community.background.OnCommitRQBackend", "QUEUES": ["default"]}}
+    # DEFAULT_TIMEOUT: seconds before RQ kills a job (a large feed batch or data export).
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL,
+                             "DEFAULT_TIMEOUT": int(os.environ.get("TASK_TIMEOUT_SECONDS", "1800"))}}
+    # Every rqworker runs django-tasks-rq's job class (it calls the task with its context), so no
+    # command line can forget --job-class.
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+    # rqworker, rqstats and the other RQ commands; django-tasks-rq's system check requires it.
+    INSTALLED_APPS.append("django_rq")
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be 'database' or 'rq', not {TASKS_BACKEND!r}.")
 
 # --- Search ----------------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")

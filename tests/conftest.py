@@ -132,6 +132,7 @@ class DaphneServer:
             "DJANGO_SETTINGS_MODULE": "community.settings",
             "DEBUG": "1",
             "COMMUNITY_TESTING": "1",
+            "TASKS_BACKEND": "database",  # as the test process (_database_task_backend below)
             "SERVE_FILES": "1",
             "MEDIA_ROOT": str(ARTIFACTS / "media"),
             **(env_extra or {}),
@@ -182,6 +183,17 @@ def daphne_server(transactional_db):
 
 
 # --- Background work: the real database task backend, worked for real ---------------------------
+# The suite runs the database backend in both shapes (also with REDIS_URL, where the site would
+# default to rq): run_task_worker and run_queued_tasks drive django-tasks-db, and the servers the
+# tests start must queue where those look. The rq shape has its own tests (tests/test_rq_tasks.py).
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+@pytest.fixture(autouse=True)
+def _database_task_backend(settings):
+    if settings.TASKS != DATABASE_TASKS:
+        settings.TASKS = DATABASE_TASKS  # setting_changed resets django-tasks' cached backends
+
 
 def run_task_worker(timeout: float = 120.0) -> str:
     """Run ``manage.py db_worker --batch`` against the test database until the queue is empty.
@@ -192,7 +204,7 @@ def run_task_worker(timeout: float = 120.0) -> str:
     from django.db import connection
 
     env = {**os.environ, "DATABASE_URL": database_url_for(connection.settings_dict),
-           "DJANGO_SETTINGS_MODULE": "community.settings", "COMMUNITY_TESTING": "1"}
+           "DJANGO_SETTINGS_MODULE": "community.settings", "COMMUNITY_TESTING": "1", "TASKS_BACKEND": "database"}
     finished = subprocess.run(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay",
          "--queue-name", "*", "--interval", "0"],
