@@ -156,3 +156,22 @@ def test_digests_skip_unconfirmed_addresses(newcomer, mailoutbox):
     assert Notification.objects.get().email_status == EmailStatus.SKIPPED
 
 
+
+
+def test_a_pending_email_whose_job_never_ran_is_sent_by_the_sweep_once(shopper, other_shopper, mailoutbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from community.notifications.models import Notification
+
+    tell(shopper)
+    tell(other_shopper, cause="2")
+    # The first one's job was lost (a process killed between the commit and the push to Redis).
+    Notification.objects.filter(recipient=shopper).update(created=timezone.now() - timedelta(minutes=30))
+    call_command("send_pending_emails", "--no-progress")
+    assert [mail.to for mail in mailoutbox] == [[shopper.email]]  # the fresh one waits for its own task
+    call_command("send_pending_emails", "--no-progress")
+    assert len(mailoutbox) == 1
+    assert run_queued_tasks() >= 1
+    assert sorted(mail.to[0] for mail in mailoutbox) == sorted([shopper.email, other_shopper.email])
