@@ -43,7 +43,7 @@ from django.conf import settings
 
 from chat import frames
 from chat.hub_stats import stats
-from chat.layer_reader import LayerReader
+from chat.layer_reader import STOP_TIMEOUT_SECONDS, LayerReader, raise_if_cancelling
 from chat.presence import PresenceMixin, online_count
 from chat.recovery import RecoveryMixin, room_head
 from chat.rooms import group_name
@@ -168,9 +168,18 @@ class Hub(RecoveryMixin, PresenceMixin):
                 return
             for task in self.tasks:
                 task.cancel()
-            for task in self.tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            if self.tasks:
+                # Bounded, and without swallowing a cancellation of this very coroutine (the
+                # socket's own disconnect may be cancelled): a task that ignores its
+                # cancellation is logged and left behind, never waited for in a loop.
+                done, stuck = await asyncio.wait(self.tasks, timeout=STOP_TIMEOUT_SECONDS)
+                for task in done:
+                    if not task.cancelled() and task.exception() is not None:
+                        logger.warning("chat: hub %s task %s ended with %r", self.process, task.get_name(),
+                                       task.exception())
+                for task in stuck:
+                    logger.warning("chat: hub %s task %s did not stop within %.0f s of its cancellation",
+                                   self.process, task.get_name(), STOP_TIMEOUT_SECONDS)
             self.tasks = []
             rooms, self.rooms = list(self.rooms.values()), {}
             for room in rooms:
@@ -265,7 +274,8 @@ class Hub(RecoveryMixin, PresenceMixin):
                     await self._dispatch(message)
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as error:
+                raise_if_cancelling(error)
                 stats["dispatch_errors"] += 1
                 logger.exception("chat: the hub could not dispatch %s", message.get("type"))
 

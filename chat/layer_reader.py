@@ -12,6 +12,22 @@ logger = logging.getLogger("chat.fanout")  # the hub's log: one logger to config
 
 RETRY_FIRST_SECONDS = 0.5
 RETRY_MAX_SECONDS = 10.0
+#: Seconds the hub waits for its cancelled tasks to finish when its last socket leaves.
+STOP_TIMEOUT_SECONDS = 5.0
+
+
+def raise_if_cancelling(error: BaseException) -> None:
+    """Re-raise as ``CancelledError`` an error caught in a task that is being cancelled.
+
+    A library may turn the ``CancelledError`` thrown into its await into an error of its own
+    (redis-py closes the connection and raises ``ConnectionError``, say): a retry loop that
+    catches ``Exception`` would then swallow the cancellation and run forever, and whoever
+    awaits the cancelled task — the hub stopping when its last socket leaves — would wait for
+    ever. ``Task.cancelling()`` still counts the request, whatever the library raised.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError from error
 
 
 class LayerReader:
@@ -41,6 +57,7 @@ class LayerReader:
             except asyncio.CancelledError:
                 raise
             except Exception as error:
+                raise_if_cancelling(error)
                 stats["receive_errors"] += 1
                 self.failures += 1
                 if self.failures == 1:
@@ -65,6 +82,7 @@ class LayerReader:
                         await self.on_recovered()
                     except asyncio.CancelledError:
                         raise
-                    except Exception:
+                    except Exception as error:
+                        raise_if_cancelling(error)
                         logger.exception("chat: %s could not resynchronize after a channel layer outage", self.who)
             return message

@@ -26,6 +26,7 @@ from channels.db import database_sync_to_async
 
 from chat import frames
 from chat.hub_stats import stats
+from chat.layer_reader import raise_if_cancelling
 from chat.presence import ANNOUNCE_EVERY_TICKS, PRESENCE_TTL_SECONDS
 
 if TYPE_CHECKING:
@@ -76,7 +77,8 @@ class RecoveryMixin:
                 await self._beat()
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as error:
+                raise_if_cancelling(error)
                 stats["heartbeat_errors"] += 1
                 failures += 1
                 if failures == 1:

@@ -51,6 +51,7 @@ def community(page_tree, settings):
     return users
 
 
+@pytest.mark.slow
 def test_the_locust_scenario_runs_against_a_real_server_without_a_5xx(community, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"

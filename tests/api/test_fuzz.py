@@ -40,6 +40,7 @@ def api_schema(db, page_tree, settings):
         request_finished.connect(close_old_connections)
 
 
+@pytest.mark.slow
 def test_no_input_breaks_the_api(api_schema):
     """Each operation in turn (a plain loop: schemathesis' own pytest plugin does not run under
     this pytest's version); Hypothesis shrinks any failure to a minimal request."""

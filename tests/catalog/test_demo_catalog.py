@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+import pytest
+
 from community.catalog import demo
 from community.catalog.models import ProductPage
 from community.demo import DemoContext
@@ -16,6 +18,7 @@ def seed(products: int) -> None:
     demo.seed(DemoContext(products=products, progress=False, out=io.StringIO()))
 
 
+@pytest.mark.slow
 def test_every_demo_product_has_a_distinct_plausible_name_and_price(db):
     factories.build_home()
     seed(150)

@@ -140,6 +140,7 @@ bodies = st.one_of(
 )
 
 
+@pytest.mark.slow
 @hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(body=bodies)
 def test_fuzzed_feed_bodies_never_give_a_500_nor_a_half_written_row(page_tree, shopper, body):

@@ -115,6 +115,7 @@ def _queries(django_assert_max_num_queries, client, url):
     return len(ctx.captured_queries)
 
 
+@pytest.mark.slow
 def test_catalog_pages_run_a_fixed_number_of_queries_with_10_and_300_products(
     client, page_tree, django_assert_max_num_queries
 ):
@@ -159,6 +160,7 @@ def test_view_restrictions_on_a_category_still_guard_its_products(client, page_t
     assert client.get(product.url).status_code == 200
 
 
+@pytest.mark.slow
 def test_the_product_page_costs_the_same_queries_with_few_or_many_reviews_questions_and_messages(
     client, page_tree, shopper, settings, django_assert_max_num_queries
 ):

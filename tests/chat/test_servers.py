@@ -46,6 +46,7 @@ async def test_clients_on_two_processes_see_each_others_messages(servers, produc
         await bob.close()
 
 
+@pytest.mark.slow
 async def test_a_receiver_gets_all_500_messages_once_and_in_order_across_a_killed_process(
         servers, product, shopper, other_shopper):
     total = 500

@@ -57,6 +57,7 @@ def test_the_experts_reviews_section_costs_one_query_whatever_the_number(
     assert len(names) == min(experts, selectors.EXPERT_REVIEWS)
 
 
+@pytest.mark.slow
 def test_the_demo_content_makes_experts_from_the_demo_votes_and_is_idempotent(db, settings):
     settings.MODERATION_PREMODERATE_FIRST = 1
     call_command("demo_content", "--products", "60", "--no-progress")

@@ -99,6 +99,7 @@ def test_the_leaderboards_list_the_top_contributors_by_period_and_category(
     assert client.get("/experts/?period=decade").status_code == 404
 
 
+@pytest.mark.slow
 def test_leaderboards_are_paginated_and_self_canonical(client, laptop, voters, page_tree):
     authors = [person(f"writer{n:02d}") for n in range(30)]
     for n, writer in enumerate(authors):
@@ -109,6 +110,7 @@ def test_leaderboards_are_paginated_and_self_canonical(client, laptop, voters, p
     assert_healthy_page(html)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [5, 40])
 def test_a_leaderboard_page_costs_a_fixed_number_of_queries(client, laptop, voters, size, django_assert_max_num_queries):
     for n in range(size):

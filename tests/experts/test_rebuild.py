@@ -175,12 +175,14 @@ def world(page_tree):
     return World(page_tree)
 
 
+@pytest.mark.slow
 def test_a_long_random_history_rebuilds_to_exactly_the_incremental_state(world):
     _run(world, seed=20261124, steps=400)
     assert ReputationEvent.objects.live().exists()
     assert ReputationEvent.objects.reversed().exists()
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1), steps=st.integers(min_value=20, max_value=120))
 def test_any_random_history_rebuilds_to_exactly_the_incremental_state(world, seed, steps):

@@ -198,6 +198,7 @@ def test_fuzzed_sign_up_and_log_in_never_fail(client, db):
     run()
 
 
+@pytest.mark.slow
 def test_fuzzed_query_parameters_never_fail(client, scene):
     product = scene["product"]
     pages = ["/search/", product.url + "reviews/", product.url + "questions/", "/qa/similar/", "/experts/",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -116,6 +117,7 @@ def test_the_cabinet_shows_the_notifications_block(client, shopper):
     assert "2 непрочитанных уведомления" in html and 'href="/notifications/settings/"' in html
 
 
+@pytest.mark.slow
 def test_the_demo_has_unread_notifications_of_several_kinds_for_anna(db, settings):
     from django.core.management import call_command
 
