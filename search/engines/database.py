@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Q, Sum
+from django.db.models.functions import Length
 
 from search import analysis
 from search.engines.base import (
@@ -354,9 +355,12 @@ class DatabaseEngine(SearchEngine):
                 continue
             candidates = set(self.dialect.similar_terms(word)) | set(_same_start(word))
             scored = []
+            allowed = analysis.allowed_typos(word)
             for term, freq in candidates:
+                if abs(len(term) - len(word)) > allowed:
+                    continue
                 distance = analysis.edit_distance(word, term)
-                if distance <= analysis.allowed_typos(word):
+                if distance <= allowed:
                     scored.append((distance, -freq, term))
             if scored:
                 corrections[word] = min(scored)[2]
@@ -426,8 +430,11 @@ def _same_start(word: str, limit: int = 300) -> list[tuple[str, int]]:
     miss, such as swapped letters), the most frequent first; a range scan of the unique index."""
     start = word[:2]
     upper = start[:-1] + chr(ord(start[-1]) + 1)
-    return list(SearchTerm.objects.filter(term__gte=start, term__lt=upper).order_by("-frequency")
-                .values_list("term", "frequency")[:limit])
+    allowed = analysis.allowed_typos(word)
+    return list(SearchTerm.objects.filter(term__gte=start, term__lt=upper)
+                .annotate(length=Length("term"))
+                .filter(length__gte=len(word) - allowed, length__lte=len(word) + allowed)
+                .order_by("-frequency").values_list("term", "frequency")[:limit])
 
 
 def forget_categories() -> None:
@@ -550,8 +557,10 @@ class _Postgres:
     def similar_terms(self, word: str) -> list[tuple[str, int]]:
         with connection.cursor() as cursor:
             cursor.execute(
+                # The GiST trigram index returns the nearest words in order (KNN); the caller
+                # breaks ties by frequency.
                 "SELECT term, frequency FROM search_searchterm WHERE term %% %s"
-                " ORDER BY similarity(term, %s) DESC, frequency DESC LIMIT 10", [word, word])
+                " ORDER BY term <-> %s LIMIT 10", [word, word])
             return cursor.fetchall()
 
 
