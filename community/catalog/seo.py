@@ -74,11 +74,16 @@ def product_version(request: HttpRequest, *, page_url_path: str) -> seo.Version 
     covered = {section for hook in contributors for section in getattr(hook, "covers", ())}
     if any(section not in covered for section in hooks.get_hooks("product_page_sections")):
         return None
-    expressions = {f"section_{n}_{name}": expression for n, hook in enumerate(contributors)
-                   for name, expression in hook().items()}
-    row = (ProductPage.objects.filter(url_path=page_url_path, live=True).annotate(**expressions)
-           .values_list("pk", "title", "last_published_at", "price", "currency", "stock_status",
-                        "stock_quantity", *expressions).first())
+
+    def build(url_path):
+        expressions = {f"section_{n}_{name}": expression for n, hook in enumerate(contributors)
+                       for name, expression in hook().items()}
+        return (ProductPage.objects.filter(url_path=url_path, live=True).annotate(**expressions)
+                .values_list("pk", "title", "last_published_at", "price", "currency", "stock_status",
+                             "stock_quantity", *expressions))
+
+    # Compiled once per process for this set of contributors (seo.prepared_row).
+    row = seo.prepared_row(("product_version", *contributors), build, page_url_path)
     if row is None:
         return None
     return row, seo.latest(*(value for value in row if isinstance(value, datetime)))
