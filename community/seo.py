@@ -174,33 +174,40 @@ def latest(*moments: datetime | None) -> datetime | None:
 # value that changes between requests (the page's path), and runs the stored SQL after that,
 # applying the same converters Django would (datetimes on SQLite, decimals).
 
-_PREPARED: dict[tuple, tuple[str, list, int, dict]] = {}
-_STAND_IN = "prepared-row:stand-in:7f3b9c"
+_PREPARED: dict[tuple, tuple[str, list, list[list[int]], dict]] = {}
 
 
-def prepared_row(key: tuple, build: Callable[[object], QuerySet], value: object) -> tuple | None:
-    """The first row of ``build(value)`` (a ``values_list`` queryset), or None.
+def _stand_in(n: int, value: object) -> object:
+    return -(734_001_000 + n) if isinstance(value, int) else f"prepared-row:stand-in:{n}:7f3b9c"
+
+
+def prepared_row(key: tuple, build: Callable[..., QuerySet], *values: object) -> tuple | None:
+    """The first row of ``build(*values)`` (a ``values_list`` queryset), or None.
 
     ``key`` names the query and everything its shape depends on (e.g. the hook functions that
-    contribute its expressions); ``build`` must use ``value`` exactly once, as a query parameter.
+    contribute its expressions); the query's shape must not depend on ``values`` (strings and
+    integers), which may only appear as its parameters.
     """
     from django.db import DEFAULT_DB_ALIAS, connections
 
     connection = connections[DEFAULT_DB_ALIAS]
-    cache_key = (key, connection.vendor)
+    cache_key = (key, connection.vendor, tuple(type(value) for value in values))
     prepared = _PREPARED.get(cache_key)
     if prepared is None:
-        queryset = build(_STAND_IN)[:1]
+        stand_ins = [_stand_in(n, value) for n, value in enumerate(values)]
+        queryset = build(*stand_ins)[:1]
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
-        positions = [n for n, param in enumerate(params) if param == _STAND_IN]
-        if len(positions) != 1:
-            raise ValueError(f"prepared_row {key!r}: the value must be one parameter of the query")
+        positions = [[n for n, param in enumerate(params) if param == stand_in] for stand_in in stand_ins]
+        if not all(positions):
+            raise ValueError(f"prepared_row {key!r}: every value must be a parameter of the query")
         converters = compiler.get_converters([column[0] for column in compiler.select[:compiler.col_count]])
-        prepared = _PREPARED[cache_key] = (sql, list(params), positions[0], converters)
-    sql, params, position, converters = prepared
+        prepared = _PREPARED[cache_key] = (sql, list(params), positions, converters)
+    sql, params, positions, converters = prepared
     params = list(params)
-    params[position] = value
+    for value, places in zip(values, positions, strict=True):
+        for place in places:
+            params[place] = value
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

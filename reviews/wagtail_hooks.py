@@ -99,6 +99,9 @@ def reviews_section(request: HttpRequest, page: ProductPage) -> ProductSection:
         # votes and own review are added per request (none of it is cached with the reviews).
         reviews = page_cache.shared(request, page, "reviews:first-page", lambda: selectors.review_page(
             product=page, viewer=None, filters=selectors.ReviewFilters(), page_number=1, stats=stats).reviews)
+        # Their rendered cards too (author, text, photos, the shop's reply); votes and forms per request.
+        page_cache.shared_fragments(request, page, "reviews:first-page", reviews, "reviews/includes/review_body.html",
+                                    "review")
         listing = selectors.first_page_from(reviews=reviews, stats=stats)
         state = page_cache.viewer_state(request, page)
         if viewer.is_authenticated:

@@ -1,0 +1,99 @@
+"""The product page's fast paths give what the slow ones give: the version and the viewer's state
+read by SQL compiled once per process (``seo.prepared_row``) equal the ORM's rows, and the cards
+rendered once per version (``page_cache.shared_fragments``) change when their content does."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail import hooks
+
+from chat import services as chat_services
+from community import seo
+from community.catalog import page_cache
+from community.catalog.models import ProductPage
+from reviews import services as review_services
+from tests.experts import factories as people
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_premoderation(settings):
+    settings.MODERATION_PREMODERATE_FIRST = 0
+
+
+def orm_version_row(product):
+    contributors = list(hooks.get_hooks("product_page_version"))
+    expressions = {f"section_{n}_{name}": expression for n, hook in enumerate(contributors)
+                   for name, expression in hook().items()}
+    return (ProductPage.objects.filter(url_path=product.url_path, live=True).annotate(**expressions)
+            .values_list("pk", "title", "last_published_at", "price", "currency", "stock_status",
+                         "stock_quantity", *expressions).first())
+
+
+def test_the_prepared_version_row_equals_the_orm_row_with_its_types(product):
+    from community.catalog.seo import product_version
+
+    review = people.review(people.person("rosalind"), product)
+    review_services.review_vote(voter=people.person("orlando"), review=review, helpful=True)
+    people.answer(people.person("sebastian"), people.question(people.person("viola"), product))
+    chat_services.message_post(author=people.person("feste"), room=chat_services.product_room_for(product),
+                               body="Кто брал, как батарея?")
+    row, last_modified = product_version(None, page_url_path=product.url_path)
+    assert row == orm_version_row(product)
+    assert last_modified is not None and last_modified.tzinfo is not None  # datetimes converted on SQLite too
+    assert product_version(None, page_url_path="/no/such/page/") is None
+
+
+def test_prepared_rows_replace_every_occurrence_and_refuse_a_value_that_is_not_a_parameter(product):
+    def build(pk, other_pk):
+        return ProductPage.objects.filter(pk=pk).exclude(pk=other_pk).exclude(pk=other_pk).values_list("pk", "title")
+
+    assert seo.prepared_row(("test-two-values",), build, product.pk, product.pk + 1) == (product.pk, product.title)
+    assert seo.prepared_row(("test-two-values",), build, product.pk, product.pk) is None  # the exclusion applies
+    with CaptureQueriesContext(connection) as queries:
+        seo.prepared_row(("test-two-values",), build, product.pk, 0)
+    assert len(queries) == 1
+    with pytest.raises(ValueError, match="parameter"):
+        seo.prepared_row(("test-constant",), lambda pk: ProductPage.objects.filter(pk=1).values_list("pk"), 5)
+
+
+def test_the_viewer_state_follows_the_viewer(rf, product):
+    from community.notifications.follows import product_follow
+
+    reader, other = people.person("olivia"), people.person("malvolio")
+    people.review(reader, product)
+    product_follow(user=other, product=product)
+
+    def state_of(user):
+        request = rf.get(product.url)
+        request.user = user
+        return page_cache.viewer_state(request, product)
+
+    mine, theirs = state_of(reader), state_of(other)
+    assert mine["reviews_own"] is True and mine["notify_following"] is False
+    assert theirs["reviews_own"] is False and theirs["notify_following"] is True
+    assert mine["chat_muted_until"] is None and theirs["qa_own_pending"] is False
+
+
+def test_a_cached_card_changes_with_its_content_and_speaks_the_viewers_language(client, product):
+    author, reader, chatter = people.person("rosalind"), people.person("orlando"), people.person("feste")
+    review = people.review(author, product, title="Тихий и лёгкий")
+    room = chat_services.product_room_for(product)
+    message = chat_services.message_post(author=chatter, room=room, body="Батарея держит весь день")
+    client.force_login(reader)
+    page = client.get(product.url).content.decode()
+    assert "Тихий и лёгкий" in page and "Батарея держит весь день" in page
+
+    review_services.review_update(editor=author, review=review, rating=4, title="Тихий, лёгкий, но маркий",
+                                  text=review.text)
+    chat_services.message_edit(author=chatter, message=message, body="Батарея держит два дня")
+    page = client.get(product.url).content.decode()
+    assert "Тихий, лёгкий, но маркий" in page and "Тихий и лёгкий" not in page
+    assert "Батарея держит два дня" in page and "(изменено)" in page
+
+    client.cookies["lang"] = "en"
+    english = client.get(product.url).content.decode()
+    assert "(edited)" in english and "(изменено)" not in english
