@@ -189,11 +189,12 @@ def store_batch(sends: list[tuple]) -> tuple[list[int | Exception], list[tuple[s
     that refused it alone, and the layer sends of the broadcasts (made after the commit, for the
     event loop to send). A database failure raises: then nothing of the batch is stored."""
     outcomes: list[int | Exception] = []
+    known_rooms: dict = {}
     with broadcast.deferred_sends() as layer_sends, transaction.atomic():
         for user, key, body, client_id, language in sends:
             try:
                 with transaction.atomic(), translation.override(language):
-                    outcomes.append(post_to_room(user, key, body, client_id))
+                    outcomes.append(post_to_room(user, key, body, client_id, known_rooms))
             except ChatError as error:
                 outcomes.append(error)
             except (OperationalError, InterfaceError):
@@ -204,23 +205,36 @@ def store_batch(sends: list[tuple]) -> tuple[list[int | Exception], list[tuple[s
     return outcomes, layer_sends
 
 
-def post_to_room(user, key: str, body: str, client_id: str) -> int:
+def post_to_room(user, key: str, body: str, client_id: str, known: dict | None = None) -> int:
     """Post ``body`` to the room with ``key`` as ``user`` (resolving, and creating a product's or
-    the lounge's room on first need); the message id."""
-    ref = rooms.resolve(key)
-    if ref is None:
-        raise ChatError("not_found")
-    if ref.kind == RoomKind.PRODUCT:
-        if not ref.product_live:
+    the lounge's room on first need); the message id.
+
+    ``known``: product and lounge rooms already resolved in this batch, by key (a busy room's
+    sends share one lookup; direct and ticket rooms are looked up for every send, as their
+    access depends on rows a send may change).
+    """
+    room = known.get(key) if known is not None else None
+    if room is None:
+        ref = rooms.resolve(key)
+        if ref is None:
             raise ChatError("not_found")
-        room = ref.room or services.product_room_for(ref.product)
-    elif ref.kind == RoomKind.LOUNGE:
-        if not can_enter_lounge(user):
-            raise ChatError("forbidden")
-        room = ref.room or services.lounge_room()
-    else:
-        room = ref.room
-    return services.message_post(author=user, room=room, body=body, client_id=client_id).pk
+        if ref.kind == RoomKind.PRODUCT:
+            if not ref.product_live:
+                raise ChatError("not_found")
+            room = ref.room or services.product_room_for(ref.product)
+            room.product = ref.product  # already loaded: the access check reads its liveness
+        elif ref.kind == RoomKind.LOUNGE:
+            room = ref.room or services.lounge_room()
+        else:
+            room = ref.room
+    if room.kind == RoomKind.LOUNGE and not can_enter_lounge(user):
+        raise ChatError("forbidden")
+    message_id = services.message_post(author=user, room=room, body=body, client_id=client_id).pk
+    # Kept only once a message is stored in it: a room created by a send that is then refused
+    # is rolled back with that send's savepoint.
+    if known is not None and room.kind in (RoomKind.PRODUCT, RoomKind.LOUNGE):
+        known[key] = room
+    return message_id
 
 
 _ingests: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

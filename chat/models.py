@@ -127,6 +127,9 @@ class Message(ModeratedContent):
     deleted = models.BooleanField(_("deleted by the author"), default=False)
 
     SANITIZED_FIELDS = {"body": "body_html"}
+    # Not in Wagtail's reference index ("usage" of pages, images, snippets): a chat line refers
+    # only to its room and people, and indexing it enqueued a background task for every line sent.
+    wagtail_reference_index_ignore = True
     # Chat lines do not make an author trusted: they do not count toward lifting pre-moderation.
     counts_toward_trust = False
 
