@@ -108,6 +108,8 @@ def _prepare(database_url: str, senders: int) -> tuple[int, list[str], str]:
     (product id, the writers' session cookies, the staff member's)."""
     env = _server_env(database_url, "", "bench")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0", "--no-input"], cwd=ROOT, env=env, check=True)
+    # The servers run with DEBUG off: hashed static names need the manifest (a fresh clone has none).
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "-v0", "--no-input"], cwd=ROOT, env=env, check=True)
     os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "DEBUG",
                                            "ALLOWED_HOSTS", "COMMUNITY_TESTING", "SECURE_SSL_REDIRECT")})
     os.environ.pop("REDIS_URL", None)

@@ -73,7 +73,8 @@ def group_send(group: str, message: dict) -> None:
 
 def message_created(message_id: int, previous_id: int) -> None:
     """Broadcast a stored message to its room and notify members of private rooms."""
-    message = Message.objects.select_related("author__profile", "room__product").filter(pk=message_id).first()
+    # The room is enough: the frame names it by key (kind and product id), never reads the product.
+    message = Message.objects.select_related("author__profile", "room").filter(pk=message_id).first()
     if message is None:
         return
     key = room_key(message.room)
