@@ -51,6 +51,9 @@ def qa_product_section(request, page) -> ProductSection:
     else:
         block = page_cache.shared(request, page, "qa:top-questions", lambda: selectors.product_top_questions(
             product=page, viewer=None, product_url=page.get_url(request)))
+        # Their rendered rows too (nothing in a row is the viewer's own).
+        page_cache.shared_fragments(request, page, "qa:top-questions", list(block.questions),
+                                    "qa/includes/question_row.html", "question")
     return ProductSection(
         key="qa", title=_("Questions and answers"), template="qa/product_section.html", order=30,
         context={"qa_block": block, "qa_form": QuestionForm()}, assets=("qa",),
