@@ -170,9 +170,10 @@ def latest(*moments: datetime | None) -> datetime | None:
 # A page's version is one row of many correlated aggregates (``product_version``: ~30 subqueries).
 # Django rebuilds and recompiles such a query on every request — on the product page that was
 # most of the version's cost (≈13 ms of resolving expressions and compiling SQL for ≈5 ms of SQL).
-# ``prepared_row`` compiles it once per process and database vendor, with a stand-in for the one
-# value that changes between requests (the page's path), and runs the stored SQL after that,
-# applying the same converters Django would (datetimes on SQLite, decimals).
+# ``prepared_row`` compiles it once per process and database vendor, with stand-ins for the
+# values that change between requests (the page's path; the viewer's and the page's ids for the
+# viewer's state), and runs the stored SQL after that, applying the same converters Django would
+# (datetimes and booleans on SQLite, decimals).
 
 _PREPARED: dict[tuple, tuple[str, list, list[list[int]], dict]] = {}
 
