@@ -73,19 +73,28 @@ def group_send(group: str, message: dict) -> None:
 
 def message_created(message_id: int, previous_id: int) -> None:
     """Broadcast a stored message to its room and notify members of private rooms."""
+    messages_created([message_id], previous_id)
+
+
+def messages_created(message_ids: list[int], previous_id: int) -> None:
+    """Broadcast messages stored together in one room, in order (one query for all): each names
+    the one before it as ``prev`` (the first, ``previous_id``); members of private rooms are told."""
     # The room is enough: the frame names it by key (kind and product id), never reads the product.
-    message = Message.objects.select_related("author__profile", "room").filter(pk=message_id).first()
-    if message is None:
-        return
-    key = room_key(message.room)
-    group_send(group_name(key), {
-        "type": "chat.message", "room": key, "id": message.pk, "prev": previous_id,
-        "texts": frames.message_texts(message, room=key, support=message.room.kind == RoomKind.TICKET),
-    })
-    if message.room.kind in (RoomKind.DIRECT, RoomKind.TICKET):
-        recipients = list(Membership.objects.filter(room=message.room).exclude(user=message.author_id)
-                          .values_list("user_id", flat=True))
-        notify_unread(recipients, room=key, message=message)
+    found = {m.pk: m for m in Message.objects.select_related("author__profile", "room").filter(pk__in=message_ids)}
+    for message_id in message_ids:
+        message = found.get(message_id)
+        previous_id, previous = message_id, previous_id
+        if message is None:
+            continue
+        key = room_key(message.room)
+        group_send(group_name(key), {
+            "type": "chat.message", "room": key, "id": message.pk, "prev": previous,
+            "texts": frames.message_texts(message, room=key, support=message.room.kind == RoomKind.TICKET),
+        })
+        if message.room.kind in (RoomKind.DIRECT, RoomKind.TICKET):
+            recipients = list(Membership.objects.filter(room=message.room).exclude(user=message.author_id)
+                              .values_list("user_id", flat=True))
+            notify_unread(recipients, room=key, message=message)
 
 
 def message_changed(message_id: int, change: str) -> None:

@@ -13,11 +13,13 @@ there without bound, were stored minutes later and were never answered. Now:
   loop, so there is no race). A send the writer has taken is answered when its batch commits
   (an ``ack``, or the error of that one message). Every send gets exactly one answer.
 * **Group commit.** The writer takes up to ``CHAT_SEND_BATCH`` pending sends (fewer when the
-  running time per send says a full batch would outlast half the deadline), stores them one by
-  one (each through ``chat.services.message_post`` in its own savepoint, so a refused message —
-  a mute, a closed ticket, the rate limit — refuses only itself) inside one transaction, and
-  commits once. Per-room order, ids (the room row is locked by each post) and ``client_id``
-  idempotency are those of ``message_post``; broadcasts go out after the commit, in order.
+  running time per send says a full batch would outlast half the deadline) and stores them in
+  one transaction, committed once. The sends to one product room or to the lounge are stored
+  together (``chat.services.message_post_many``: each checked alone — a mute, the rate limit or
+  bad text refuses only that send —, then one insert for the accepted ones, with the room locked);
+  direct and ticket sends go one by one through ``chat.services.message_post``, each in its own
+  savepoint. Per-room order, ids and ``client_id`` idempotency are those of ``message_post``;
+  broadcasts go out after the commit, in order.
 
 Counters (``chat.hub_stats.stats``): ``sends`` (submitted), ``sends_stored``, ``sends_refused`` (overloaded),
 ``send_batches``.
@@ -37,7 +39,7 @@ from dataclasses import dataclass, field
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import translation
 
 from chat import broadcast, rooms, services
@@ -184,25 +186,89 @@ async def _send_to_layer(layer_sends: list[tuple[str, dict]]) -> None:
 
 
 def store_batch(sends: list[tuple]) -> tuple[list[int | Exception], list[tuple[str, dict]]]:
-    """Store ``sends`` — (user, room key, body, client_id, language) — in one transaction, each
-    in its own savepoint. Returns, per send, the message id or the ``ChatError`` (or other error)
-    that refused it alone, and the layer sends of the broadcasts (made after the commit, for the
-    event loop to send). A database failure raises: then nothing of the batch is stored."""
-    outcomes: list[int | Exception] = []
+    """Store ``sends`` — (user, room key, body, client_id, language) — in one transaction. Returns,
+    per send, the message id or the ``ChatError`` (or other error) that refused it alone, and the
+    layer sends of the broadcasts (made after the commit, for the event loop to send). A database
+    failure raises: then nothing of the batch is stored.
+
+    The sends to one product room or to the lounge are stored together
+    (``services.message_post_many``: a few statements for the group, however many sends); the
+    others (direct conversations, tickets) one by one, each in its own savepoint.
+    """
+    outcomes: list[int | Exception | None] = [None] * len(sends)
+    groups: dict[str, list[int]] = {}
+    singles: list[int] = []
+    together = connection.features.can_return_rows_from_bulk_insert
+    for index, send in enumerate(sends):
+        parsed = rooms.parse_key(send[1])
+        if together and parsed is not None and parsed[0] in ("product", "lounge"):
+            groups.setdefault(send[1], []).append(index)
+        else:
+            singles.append(index)
     known_rooms: dict = {}
     with broadcast.deferred_sends() as layer_sends, transaction.atomic():
-        for user, key, body, client_id, language in sends:
+        for key, indexes in groups.items():
+            posts = [(sends[i][0], sends[i][2], sends[i][3], sends[i][4]) for i in indexes]
+            for index, outcome in zip(indexes, _store_group(key, posts), strict=True):
+                outcomes[index] = outcome
+        for index in singles:
+            user, key, body, client_id, language = sends[index]
             try:
                 with transaction.atomic(), translation.override(language):
-                    outcomes.append(post_to_room(user, key, body, client_id, known_rooms))
+                    outcomes[index] = post_to_room(user, key, body, client_id, known_rooms)
             except ChatError as error:
-                outcomes.append(error)
+                outcomes[index] = error
             except (OperationalError, InterfaceError):
                 raise
             except Exception as error:
                 logger.exception("chat: a send could not be stored")
-                outcomes.append(error)
+                outcomes[index] = error
     return outcomes, layer_sends
+
+
+class _NothingStored(Exception):
+    def __init__(self, outcomes: list) -> None:
+        super().__init__("nothing stored")
+        self.outcomes = outcomes
+
+
+def _store_group(key: str, posts: list[tuple]) -> list[int | Exception]:
+    """One public room's sends, in one savepoint: the room is resolved (and created on its first
+    message) once; a room created for sends that were all refused is rolled back with them."""
+    try:
+        with transaction.atomic():
+            room = _public_room(key)
+            outcomes = services.message_post_many(room=room, posts=posts)
+            if not any(isinstance(outcome, int) for outcome in outcomes):
+                raise _NothingStored(outcomes)
+            return outcomes
+    except _NothingStored as nothing:
+        return nothing.outcomes
+    except ChatError as error:  # the room itself: no such product, or it is not live
+        outcomes = []
+        for _author, _body, _client_id, language in posts:
+            with translation.override(language):
+                outcomes.append(ChatError(error.code))
+        return outcomes
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as error:
+        logger.exception("chat: %d sends to %s could not be stored", len(posts), key)
+        return [error] * len(posts)
+
+
+def _public_room(key: str):
+    """The product's room or the lounge named by ``key`` (created on first need), or ``ChatError``."""
+    ref = rooms.resolve(key)
+    if ref is None:
+        raise ChatError("not_found")
+    if ref.kind == RoomKind.PRODUCT:
+        if not ref.product_live:
+            raise ChatError("not_found")
+        room = ref.room or services.product_room_for(ref.product)
+        room.product = ref.product  # already loaded: the access check reads its liveness
+        return room
+    return ref.room or services.lounge_room()
 
 
 def post_to_room(user, key: str, body: str, client_id: str, known: dict | None = None) -> int:

@@ -16,8 +16,9 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.db.models.signals import post_save, pre_save
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -30,7 +31,7 @@ from chat.unread import invalidate_unread
 from community import events, ratelimit
 from community.accounts.trust import links_followed
 from community.moderation.models import Action, Status
-from community.moderation.sanctions import posting_refusal
+from community.moderation.sanctions import posting_refusal, posting_sanctions, refusal_text
 from community.moderation.services import ModerationError, can_moderate, moderate
 from community.text import sanitize_inline
 
@@ -201,6 +202,170 @@ def message_post(*, author, room: Room, body: str, client_id: str = "", rate_lim
         return existing
 
 
+def message_post_many(*, room: Room, posts: list[tuple]) -> list[int | Exception]:
+    """Store many messages in one public room (a product's discussion or the lounge) at once:
+    what :func:`message_post` does for each, with one statement per step instead of one per
+    message (the chat's writer, ``chat.ingest``, stores a busy room's sends this way).
+
+    ``posts``: (author, body, client_id, language) in the order they were sent; the result is,
+    per post, the message id or the ``ChatError`` that refused it alone (in the post's language).
+    Each post is checked as :func:`message_post` checks it (idempotency by ``client_id`` — also
+    within the batch —, access, sanctions, mutes, text, then the rate limit), in that order. The
+    accepted ones are inserted in order with the room locked, so their ids follow the order they
+    were sent in, and are broadcast together after the commit. Should the insert fail (another
+    process stored the same ``client_id`` meanwhile) or a ``message_posted`` receiver refuse, the
+    group is rolled back and each accepted post goes through :func:`message_post` alone (its rate
+    limit already counted). Call inside a transaction.
+    """
+    if room.kind not in (RoomKind.PRODUCT, RoomKind.LOUNGE):
+        raise ValueError("message_post_many stores only in product and lounge rooms")
+    outcomes: list[int | Exception | None] = [None] * len(posts)
+    checked = []  # (index, author, body, client_id, language) still to decide
+    for index, (author, body, client_id, language) in enumerate(posts):
+        try:
+            with translation.override(language):
+                require_user(author)
+                client_id = clean_client_id(client_id)
+        except ChatError as error:
+            outcomes[index] = error
+            continue
+        checked.append((index, author, body, client_id, language))
+    if not checked:
+        return outcomes
+    author_ids = {author.pk for _i, author, *_rest in checked}
+    client_ids = {client_id for *_head, client_id, _language in checked if client_id}
+    stored = {}
+    if client_ids:
+        stored = {(m.author_id, m.client_id): m for m in Message.objects.filter(
+            author_id__in=author_ids, client_id__in=client_ids).only("pk", "room_id", "author_id", "client_id")}
+    refusals = posting_sanctions(author_ids)
+    memberships = {m.user_id: m for m in Membership.objects.filter(room=room, user_id__in=author_ids)
+                   .only("pk", "user_id", "last_read_id", "muted_until")}
+    product_live = room.kind != RoomKind.PRODUCT or bool(room.product and room.product.live)
+    access: dict[int, object] = {}
+    now = timezone.now()
+    claimed: dict[tuple, int] = {}  # (author id, client_id) → index of the batch's post that takes it
+    accepted = []  # (index, author, text, client_id)
+    for index, author, body, client_id, language in checked:
+        try:
+            with translation.override(language):
+                if client_id and (author.pk, client_id) in stored:
+                    existing = stored[author.pk, client_id]
+                    if existing.room_id != room.pk:
+                        raise ChatError("invalid", _("This message identifier was already used in another room."))
+                    outcomes[index] = existing.pk
+                    continue
+                if client_id and (author.pk, client_id) in claimed:
+                    continue  # a resend within the batch: answered with the first one's id below
+                if author.pk not in access:
+                    access[author.pk] = room_access(author, kind=room.kind, room=room, product_live=product_live)
+                if not access[author.pk].write:
+                    raise ChatError(access[author.pk].code or "forbidden")
+                if author.pk in refusals:
+                    raise ChatError("muted", refusal_text(refusals[author.pk]))
+                membership = memberships.get(author.pk)
+                if membership is not None and membership.is_muted(now):
+                    until = timezone.localtime(membership.muted_until)
+                    raise ChatError("muted", _("A moderator has muted you in this room until %(time)s.")
+                                    % {"time": until.strftime("%d.%m.%Y %H:%M")})
+                text = clean_text(body, author=author)
+        except ChatError as error:
+            outcomes[index] = error
+            continue
+        if client_id:
+            claimed[author.pk, client_id] = index
+        accepted.append((index, author, text, client_id, language))
+    # The rate limit last, counted once per author for the batch (as many attempts as posts).
+    counts: dict[int, int] = {}
+    for _index, author, *_rest in accepted:
+        counts[author.pk] = counts.get(author.pk, 0) + 1
+    decisions = {author_id: iter(ratelimit.hit_many("chat_send", f"user:{author_id}", count))
+                 for author_id, count in counts.items()}
+    writing = []
+    for index, author, text, client_id, language in accepted:
+        if next(decisions[author.pk]).allowed:
+            writing.append((index, author, text, client_id))
+        else:
+            with translation.override(language):
+                outcomes[index] = ChatError("rate_limited")
+            if client_id and claimed.get((author.pk, client_id)) == index:
+                del claimed[author.pk, client_id]  # a resend behind it in the batch is then its own post
+    if writing:
+        try:
+            with transaction.atomic():
+                ids = _do_post_many(room=room, writing=writing, memberships=memberships)
+        except (IntegrityError, ChatError):
+            ids = _post_one_by_one(room=room, writing=writing, posts=posts)
+        for (index, *_rest), message_id in zip(writing, ids, strict=True):
+            outcomes[index] = message_id
+    # Resends within the batch: the first post's answer (or, when it was refused, their own).
+    for index, author, _body, client_id, language in checked:
+        if outcomes[index] is None:
+            first = claimed.get((author.pk, client_id))
+            if first is not None and isinstance(outcomes[first], int):
+                outcomes[index] = outcomes[first]
+            else:
+                with translation.override(language):
+                    try:
+                        outcomes[index] = message_post(author=author, room=room, body=posts[index][1],
+                                                       client_id=client_id).pk
+                    except ChatError as error:
+                        outcomes[index] = error
+    return outcomes
+
+
+def _do_post_many(*, room: Room, writing: list[tuple], memberships: dict) -> list[int | Exception]:
+    """Insert ``writing`` — (index, author, text, client_id) — in order and advance the room once;
+    the messages' ids. Call inside a transaction; takes the room lock. ``pre_save``/``post_save``
+    and ``message_posted`` are sent for each message, as a save would."""
+    locked = Room.objects.select_for_update().get(pk=room.pk)
+    messages = [Message(room=locked, author=author, body=text.source, body_html=text.html, client_id=client_id,
+                        status=Status.PUBLISHED) for _index, author, text, client_id in writing]
+    for message in messages:
+        pre_save.send(sender=Message, instance=message, raw=False, using=DEFAULT_DB_ALIAS, update_fields=None)
+    Message.objects.bulk_create(messages)
+    previous_id = locked.last_message_id
+    last = messages[-1]
+    Room.objects.filter(pk=locked.pk).update(last_message_id=last.pk, last_message_at=last.created)
+    locked.last_message_id, locked.last_message_at = last.pk, last.created
+    transaction.on_commit(partial(broadcast.messages_created, [m.pk for m in messages], previous_id))
+    newest: dict[int, int] = {}
+    for message in messages:
+        newest[message.author_id] = message.pk
+    behind = []
+    for user_id, message_id in newest.items():
+        membership = memberships.get(user_id)
+        if membership is not None and membership.last_read_id < message_id:
+            membership.last_read_id = message_id
+            behind.append(membership)
+    if behind:
+        Membership.objects.bulk_update(behind, ["last_read_id"])
+    joining = [Membership(user_id=user_id, room=locked, last_read_id=message_id)
+               for user_id, message_id in newest.items() if user_id not in memberships]
+    if joining:
+        Membership.objects.bulk_create(joining, ignore_conflicts=True)
+    for message in messages:
+        post_save.send(sender=Message, instance=message, created=True, update_fields=None, raw=False,
+                       using=DEFAULT_DB_ALIAS)
+        events.message_posted.send(sender=Message, message=message)
+    return [message.pk for message in messages]
+
+
+def _post_one_by_one(*, room: Room, writing: list[tuple], posts: list[tuple]) -> list[int | Exception]:
+    """The group's accepted posts, each through :func:`message_post` in its own savepoint (their
+    rate limit is already counted)."""
+    ids: list[int | Exception] = []
+    for index, author, _text, client_id in writing:
+        with translation.override(posts[index][3]):
+            try:
+                with transaction.atomic():
+                    ids.append(message_post(author=author, room=room, body=posts[index][1], client_id=client_id,
+                                            rate_limited=False).pk)
+            except ChatError as error:
+                ids.append(error)
+    return ids
+
+
 def _do_post(*, author, room: Room, source: str, html: str, client_id: str) -> Message:
     """Insert the message and advance the room. Call inside a transaction; takes the room lock.
 
@@ -349,6 +514,7 @@ def room_unmute(*, moderator, room: Room, user) -> None:
 
 __all__ = [
     "ChatError", "can_enter_lounge", "check_can_post", "check_rate_limit", "direct_room_for", "lounge_room",
-    "mark_read", "message_delete", "message_edit", "message_hide", "message_post", "product_room_for",
+    "mark_read", "message_delete", "message_edit", "message_hide", "message_post", "message_post_many",
+    "product_room_for",
     "room_mute", "room_unmute", "user_block", "user_unblock",
 ]

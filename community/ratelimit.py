@@ -53,9 +53,17 @@ def hit(scope: str, ident: str, *, limit: Limit | None = None, now: float | None
 
     A refused attempt is counted too (a client hammering a closed door keeps it closed).
     """
+    return hit_many(scope, ident, 1, limit=limit, now=now)[0]
+
+
+def hit_many(scope: str, ident: str, attempts: int, *, limit: Limit | None = None,
+             now: float | None = None) -> list[Decision]:
+    """Count ``attempts`` attempts of ``ident`` in ``scope`` at once (one increment) and decide
+    each as :func:`hit` would have, one after the other: the first ones fit, the rest are refused
+    (and counted). The chat's writer counts a batch's sends per author this way."""
     limit = limit or limit_for(scope)
-    if limit is None:
-        return Decision(True)
+    if limit is None or attempts < 1:
+        return [Decision(True)] * attempts
     now = time.time() if now is None else now
     window = int(now // limit.seconds)
     current_key = f"{KEY_PREFIX}:{scope}:{ident}:{window}"
@@ -63,13 +71,18 @@ def hit(scope: str, ident: str, *, limit: Limit | None = None, now: float | None
     # Keys outlive two windows so the previous one can still be read.
     cache.add(current_key, 0, timeout=2 * limit.seconds + 1)
     try:
-        current = cache.incr(current_key)
+        last = cache.incr(current_key, attempts)
     except ValueError:  # expired between add and incr
-        cache.add(current_key, 1, timeout=2 * limit.seconds + 1)
-        current = 1
+        cache.add(current_key, attempts, timeout=2 * limit.seconds + 1)
+        last = attempts
     previous = cache.get(previous_key) or 0
     elapsed = now - window * limit.seconds
     weight = 1 - elapsed / limit.seconds
+    return [_decide(current, previous, weight, elapsed, limit) for current in range(last - attempts + 1, last + 1)]
+
+
+def _decide(current: int, previous: int, weight: float, elapsed: float, limit: Limit) -> Decision:
+    """The decision for the ``current``-th attempt of the window."""
     estimated = current + previous * weight
     if estimated <= limit.count:
         return Decision(True)

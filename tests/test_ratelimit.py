@@ -59,3 +59,17 @@ def test_the_client_address_trusts_forwarded_for_only_behind_configured_proxies(
     assert ratelimit.client_ip(request) == "10.0.0.1"
     settings.TRUSTED_PROXY_COUNT = 1
     assert ratelimit.client_ip(request) == "203.0.113.7"
+
+
+def test_many_attempts_counted_at_once_are_decided_as_one_after_the_other():
+    limit = Limit(4, 10)
+    assert ratelimit.hit("t", "user:1", limit=limit, now=1000.0).allowed
+    decisions = ratelimit.hit_many("t", "user:1", 5, limit=limit, now=1001.0)
+    assert [d.allowed for d in decisions] == [True, True, True, False, False]
+    assert all(1 <= d.retry_after <= 10 for d in decisions[3:])
+    # The refused ones were counted too, as single attempts would have been.
+    ratelimit.reset("t", "user:2", seconds=10)
+    singles = [ratelimit.hit("t", "user:2", limit=limit, now=1001.0).allowed for _ in range(6)]
+    assert singles == [True] * 4 + [False] * 2
+    assert not ratelimit.hit("t", "user:1", limit=limit, now=1002.0).allowed
+    assert ratelimit.hit_many("t", "user:3", 0, limit=limit) == []

@@ -190,12 +190,32 @@ def posting_refusal(user, *, allow_muted: bool = False) -> str | None:
     """
     if user is None or not user.is_authenticated:
         return None
-    in_force = Sanction.objects.in_force().filter(user_id=user.pk)
+    sanction = posting_sanctions([user.pk], allow_muted=allow_muted).get(user.pk)
+    return refusal_text(sanction) if sanction is not None else None
+
+
+def posting_sanctions(user_ids, *, allow_muted: bool = False) -> dict[int, Sanction]:
+    """The sanction that keeps each of ``user_ids`` from posting now (a ban before a mute, then the
+    one that lasts longest), for those who have one. One query, however many users."""
+    in_force = Sanction.objects.in_force().filter(user_id__in=set(user_ids))
     if allow_muted:
         in_force = in_force.filter(kind=SanctionKind.BAN)
-    sanction = in_force.order_by("kind", "-until").first()
-    if sanction is None:
-        return None
+    chosen: dict[int, Sanction] = {}
+    for sanction in in_force:
+        held = chosen.get(sanction.user_id)
+        if held is None or _precedence(sanction) < _precedence(held):
+            chosen[sanction.user_id] = sanction
+    return chosen
+
+
+def _precedence(sanction: Sanction) -> tuple:
+    # A ban first; then one until lifted; then the latest end.
+    return (sanction.kind != SanctionKind.BAN, sanction.until is not None,
+            -sanction.until.timestamp() if sanction.until else 0)
+
+
+def refusal_text(sanction: Sanction) -> str:
+    """What a user kept from posting by ``sanction`` is told (in the active language)."""
     if sanction.kind == SanctionKind.BAN:
         return _("Your account is banned: %(reason)s") % {"reason": sanction.reason}
     return _("You cannot post until %(until)s: %(reason)s") % {
