@@ -8,7 +8,9 @@ Layer messages to a room group are read by one hub per process (``chat.fanout``)
 writes the pre-encoded text to its sockets:
 
 * ``chat.message {room, id, prev, texts}`` — a new message; ``prev`` is the room's previous
-  message id (a gap means a dropped broadcast, which the hub refills from the database),
+  message id (a gap means a dropped broadcast, which the hub refills from the database);
+  ``chat.messages {room, messages: [{id, prev, texts}, …]}`` — several, in order (the chat's
+  writer joins a batch's messages to one room: ``chat.ingest.coalesce``),
 * ``chat.event {room, texts | text, presence}`` — edits, removals, typing, ticket status
   (``chat.support.broadcast``),
 * ``chat.presence {room, process, count, query}`` — presence counts per process,

@@ -289,6 +289,9 @@ class Hub(RecoveryMixin, PresenceMixin):
         kind = message.get("type")
         if kind == "chat.message":
             await self._on_message(room, message)
+        elif kind == "chat.messages":  # a writer's batch: several messages of the room, in order
+            for one in message.get("messages") or ():
+                await self._on_message(room, one)
         elif kind == "chat.event":
             await self._fanout(room, Delivery.event(message.get("texts") or message.get("text"),
                                                     presence_only=bool(message.get("presence"))))

@@ -79,6 +79,26 @@ _rendered = _LRU(5000)
 
 STAFF_PREFIX = "staff:"
 
+_authors = _LRU(2000)
+
+
+def author_html(user, *, support: bool) -> str:
+    """``{% author user support=support %}`` in the active language, rendered once per process
+    for the same inputs: the key holds everything the component shows (name, profile link,
+    staff, level, Expert categories, the thresholds its tips name), so a change is a new key.
+    A batch of a busy room's messages has the same few authors over and over."""
+    from community.templatetags.author_tags import author, reputation_thresholds
+
+    profile = user.profile
+    key = (user.pk, user.get_username(), user.is_staff, profile.name, profile.public, profile.level,
+           json.dumps(profile.expert_categories or (), sort_keys=True, default=str),
+           tuple(sorted(reputation_thresholds().items())), support, translation.get_language())
+    html = _authors.get(key)
+    if html is None:
+        html = render_to_string("components/author.html", author(user, support=support))
+        _authors.put(key, html)
+    return html
+
 
 def support_staff(message: Message, *, support: bool) -> bool:
     """Whether ``message`` is a staff member's in a support ticket (shown as «Служба поддержки»)."""
@@ -100,7 +120,8 @@ def message_data(message: Message, *, language: str, support: bool = False, for_
     if cached is not None:
         return cached
     with translation.override(language):
-        html = render_to_string("chat/_message.html", {"message": message, "viewer": None, "support": support})
+        html = render_to_string("chat/_message.html", {"message": message, "viewer": None, "support": support,
+                                                       "author_html": author_html(message.author, support=support)})
         name = str(_("Support service")) if anonymous else message.author.profile.name
     data = {
         "id": message.pk,

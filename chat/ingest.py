@@ -170,13 +170,33 @@ class Ingest:
                 item.future.set_result(outcome)
 
 
+def coalesce(layer_sends: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """The batch's broadcasts, each run of two or more new messages to one room joined into one
+    ``chat.messages {room, messages: [{id, prev, texts}, …]}`` layer message (the hubs deliver
+    them one by one, in order): one trip through the layer per room and batch, not per message."""
+    runs: list[tuple[str, list[dict]]] = []
+    for group, message in layer_sends:
+        if runs and runs[-1][0] == group and message.get("type") == "chat.message" == runs[-1][1][-1].get("type"):
+            runs[-1][1].append(message)
+        else:
+            runs.append((group, [message]))
+    joined = []
+    for group, messages in runs:
+        if len(messages) == 1:
+            joined.append((group, messages[0]))
+        else:
+            joined.append((group, {"type": "chat.messages", "room": messages[0]["room"], "messages": [
+                {"id": m["id"], "prev": m["prev"], "texts": m["texts"]} for m in messages]}))
+    return joined
+
+
 async def _send_to_layer(layer_sends: list[tuple[str, dict]]) -> None:
-    """The batch's broadcasts, in order; a failure is logged and counted (``chat.broadcast``),
-    never raised: clients recover the message from the database."""
+    """The batch's broadcasts, in order (:func:`coalesce`); a failure is logged and counted
+    (``chat.broadcast``), never raised: clients recover the messages from the database."""
     layer = get_channel_layer()
     if layer is None:
         return
-    for group, message in layer_sends:
+    for group, message in coalesce(layer_sends):
         try:
             await layer.group_send(group, message)
             broadcast.stats["sent"] += 1

@@ -279,11 +279,11 @@ def message_post_many(*, room: Room, posts: list[tuple]) -> list[int | Exception
     counts: dict[int, int] = {}
     for _index, author, *_rest in accepted:
         counts[author.pk] = counts.get(author.pk, 0) + 1
-    decisions = {author_id: iter(ratelimit.hit_many("chat_send", f"user:{author_id}", count))
-                 for author_id, count in counts.items()}
+    decided = ratelimit.hit_each("chat_send", {f"user:{author_id}": count for author_id, count in counts.items()})
+    decisions = {ident: iter(each) for ident, each in decided.items()}
     writing = []
     for index, author, text, client_id, language in accepted:
-        if next(decisions[author.pk]).allowed:
+        if next(decisions[f"user:{author.pk}"]).allowed:
             writing.append((index, author, text, client_id))
         else:
             with translation.override(language):

@@ -81,6 +81,43 @@ def hit_many(scope: str, ident: str, attempts: int, *, limit: Limit | None = Non
     return [_decide(current, previous, weight, elapsed, limit) for current in range(last - attempts + 1, last + 1)]
 
 
+def hit_each(scope: str, attempts: dict[str, int], *, now: float | None = None) -> dict[str, list[Decision]]:
+    """:func:`hit_many` for several identities at once: ``{ident: attempts}`` → ``{ident:
+    decisions}``. On Redis it is one round trip for all of them (a pipeline of the same
+    ``SET NX`` / ``INCRBY`` / ``GET`` per identity); other caches count each in turn. The chat's
+    writer counts a whole batch this way (a round trip from its database thread also waits for
+    the event loop's hold on the interpreter)."""
+    limit = limit_for(scope)
+    attempts = {ident: count for ident, count in attempts.items() if count > 0}
+    client = _redis_client()
+    if limit is None or client is None or not attempts:
+        return {ident: hit_many(scope, ident, count, limit=limit, now=now) for ident, count in attempts.items()}
+    now = time.time() if now is None else now
+    window = int(now // limit.seconds)
+    elapsed = now - window * limit.seconds
+    weight = 1 - elapsed / limit.seconds
+    pipe = client.pipeline(transaction=False)
+    for ident, count in attempts.items():
+        current_key = cache.make_key(f"{KEY_PREFIX}:{scope}:{ident}:{window}")
+        pipe.set(current_key, 0, nx=True, ex=2 * limit.seconds + 1)
+        pipe.incrby(current_key, count)
+        pipe.get(cache.make_key(f"{KEY_PREFIX}:{scope}:{ident}:{window - 1}"))
+    replies = pipe.execute()
+    decided = {}
+    for n, (ident, count) in enumerate(attempts.items()):
+        last, previous = int(replies[3 * n + 1]), int(replies[3 * n + 2] or 0)
+        decided[ident] = [_decide(current, previous, weight, elapsed, limit)
+                          for current in range(last - count + 1, last + 1)]
+    return decided
+
+
+def _redis_client():
+    """The raw Redis client behind django-redis's cache (integers are stored as plain Redis
+    integers there, so ``INCRBY`` and ``cache.incr`` count the same keys), or None."""
+    get_client = getattr(getattr(cache, "client", None), "get_client", None)
+    return get_client(write=True) if get_client is not None else None
+
+
 def _decide(current: int, previous: int, weight: float, elapsed: float, limit: Limit) -> Decision:
     """The decision for the ``current``-th attempt of the window."""
     estimated = current + previous * weight

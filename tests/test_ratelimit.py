@@ -73,3 +73,16 @@ def test_many_attempts_counted_at_once_are_decided_as_one_after_the_other():
     assert singles == [True] * 4 + [False] * 2
     assert not ratelimit.hit("t", "user:1", limit=limit, now=1002.0).allowed
     assert ratelimit.hit_many("t", "user:3", 0, limit=limit) == []
+
+
+def test_several_identities_counted_at_once_share_the_counters_of_single_attempts(settings):
+    """On Redis ``hit_each`` is one pipeline; its counters are those ``hit`` reads and writes."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "t": (3, 10)}
+    assert ratelimit.hit("t", "user:1", now=1000.0).allowed
+    decided = ratelimit.hit_each("t", {"user:1": 3, "user:2": 2, "user:3": 0}, now=1001.0)
+    assert {ident: [d.allowed for d in each] for ident, each in decided.items()} == {
+        "user:1": [True, True, False], "user:2": [True, True]}
+    assert ratelimit.hit("t", "user:2", now=1002.0).allowed
+    assert not ratelimit.hit("t", "user:2", now=1002.0).allowed
+    # The next window still weighs this one.
+    assert not ratelimit.hit_each("t", {"user:1": 1}, now=1010.5)["user:1"][0].allowed

@@ -76,3 +76,25 @@ async def test_a_predecessor_that_never_arrives_is_refilled_from_the_database_af
     await reader.nothing(0.3)
     assert stats["gaps"] == gaps + 1
     assert stats["refilled"] == refilled + 2
+
+
+async def test_a_batch_of_messages_in_one_layer_message_is_delivered_one_by_one_in_order_after_a_held_one(
+        settings, sockets, product, shopper):
+    """The chat's writer joins a batch's messages to one room into one ``chat.messages`` layer
+    message (``chat.ingest.coalesce``); another process's batch may overtake it, as above."""
+    settings.CHAT_REORDER_SECONDS = 5.0
+    key = rooms.product_key(product.pk)
+    await database_sync_to_async(services.product_room_for)(product)
+    reader = await sockets()
+    await reader.subscribe(key)
+    stored = await store_quietly(shopper, product, 4)
+    refilled = stats["refilled"]
+    batch = [{"id": message_id, "prev": previous, "texts": texts} for message_id, previous, texts in stored]
+    layer = get_channel_layer()
+    await layer.group_send(rooms.group_name(key), {"type": "chat.messages", "room": key, "messages": batch[2:]})
+    await reader.nothing(0.3)  # held: the first two have not arrived
+    await layer.group_send(rooms.group_name(key), {"type": "chat.messages", "room": key, "messages": batch[:2]})
+    received = [(await reader.frame("message"))["message"]["id"] for _ in range(4)]
+    assert received == [message_id for message_id, _prev, _texts in stored]
+    await reader.nothing(0.3)
+    assert stats["refilled"] == refilled

@@ -188,3 +188,20 @@ def test_copies_sent_together_still_reach_the_moderators_queue(product, shopper,
     ct = ContentType.objects.get_for_model(Message)
     assert set(QueueItem.objects.filter(content_type=ct, is_open=True).values_list("object_id", flat=True)) == set(
         outcomes)
+
+
+def test_a_batch_reaches_the_layer_once_per_room_and_the_hubs_deliver_each_message_in_order():
+    from chat.ingest import coalesce
+
+    def new(group: str, message_id: int) -> tuple[str, dict]:
+        return group, {"type": "chat.message", "room": group[5:], "id": message_id, "prev": message_id - 1,
+                       "texts": {"ru": f"m{message_id}"}}
+
+    typing = ("chat.product.1", {"type": "chat.event", "room": "product:1", "text": "t"})
+    joined = coalesce([new("chat.product.1", 5), new("chat.product.1", 6), new("chat.room.9", 7), typing,
+                       new("chat.product.1", 8)])
+    assert joined == [
+        ("chat.product.1", {"type": "chat.messages", "room": "product.1", "messages": [
+            {"id": 5, "prev": 4, "texts": {"ru": "m5"}}, {"id": 6, "prev": 5, "texts": {"ru": "m6"}}]}),
+        new("chat.room.9", 7), typing, new("chat.product.1", 8),
+    ]
