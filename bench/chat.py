@@ -420,7 +420,8 @@ def _print(row: dict) -> None:
                   f"{counted.get('send_batches', 0)} batches, refused (overloaded) {counted.get('sends_refused', 0)}, "
                   f"layer gaps {counted.get('gaps', 0)} "
                   f"(refilled {counted.get('refilled', 0)}), reordered {counted.get('reordered', 0)}, duplicates "
-                  f"ignored {counted.get('duplicates', 0)}", flush=True)
+                  f"ignored {counted.get('duplicates', 0)}, slow readers closed {counted.get('slow_readers', 0)}",
+                  flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,7 +8,8 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from chat import receivers  # noqa: F401  (connects the @receiver functions)
-        from chat.server_options import close_oversized_messages_with_1009
+        from chat.server_options import close_oversized_messages_with_1009, disconnect_slow_readers
         from chat.support import receivers as support_receivers  # noqa: F401
 
         close_oversized_messages_with_1009()
+        disconnect_slow_readers()

@@ -90,7 +90,13 @@ class Subscription:
 
     async def write(self, texts: dict[str, str] | str) -> None:
         text = texts if isinstance(texts, str) else frames.pick(texts, self.consumer.language, staff=self.consumer.staff)
-        await self.consumer.deliver(text)
+        try:
+            await self.consumer.deliver(text)
+        except Exception:
+            # The socket is closing (a slow reader just closed, a client gone): one socket's
+            # failure never stops the room's fan-out; it leaves the room when its disconnect arrives.
+            stats["writes_to_closed"] += 1
+            return
         stats["delivered"] += 1
 
 

@@ -1,5 +1,7 @@
-"""How daphne treats websocket messages larger than it accepts.
+"""How daphne treats websocket messages larger than it accepts, and readers too slow for what
+the chat sends them.
 
+**Oversized messages.**
 daphne (through autobahn) refuses any websocket message over ``--websocket-max-message-size``
 (1 MiB by default) — before the application sees it — and autobahn's default for a refusal is
 to *drop the TCP connection* without a close frame (``failByDrop``), so the browser only sees
@@ -7,7 +9,16 @@ an abnormal closure (1006). The chat answers oversized frames up to that limit w
 ``error`` frame and keeps the socket (``CHAT_MAX_FRAME_BYTES``, 8 KB); past it, this module makes
 daphne close properly with **1009 (message too big)**, which the page script reports.
 
-Applied from ``ChatConfig.ready()`` in a daphne process only (where daphne's server module is
+**Slow readers.** Twisted keeps what a socket cannot take yet in the connection's write buffer,
+without bound: a client that stops reading (a frozen tab, a dead link the kernel has not noticed
+yet) grows its process's memory by every message of its rooms. Twisted asks the connection's
+streaming producer to pause when that buffer fills (64 KiB, on top of the kernel's socket
+buffer) and to resume once it drains. :func:`disconnect_slow_readers` registers a guard there:
+a socket still paused ``CHAT_SLOW_READER_SECONDS`` later is closed with **4008 (slow reader)**
+— nothing more is buffered for it — and counted (``slow_readers`` in ``/chat/metrics/``). The
+page script reconnects and resumes from the last message it has, as after any drop.
+
+Both are applied from ``ChatConfig.ready()`` in a daphne process only (where daphne's server module is
 already imported when the application loads, and builds its websocket factory afterwards).
 """
 
@@ -33,4 +44,93 @@ def close_oversized_messages_with_1009() -> bool:
 
     WebSocketFactory.setProtocolOptions = setProtocolOptions
     WebSocketFactory._fails_with_close_frame = True
+    return True
+
+
+SLOW_READER_CLOSE_CODE = 4008
+
+
+class SlowReaderGuard:
+    """The streaming producer of one websocket's connection (see the module's docstring): it
+    passes pause and resume on to the producer it replaces (daphne's HTTP channel, which stops
+    reading from the client meanwhile) and closes the socket if the pause lasts."""
+
+    def __init__(self, protocol, inner, seconds: float) -> None:
+        self.protocol, self.inner, self.seconds = protocol, inner, seconds
+        self.timer = None
+        self.closed = False
+
+    def pauseProducing(self) -> None:  # noqa: N802  (Twisted's IPushProducer)
+        if self.inner is not None:
+            self.inner.pauseProducing()
+        if self.timer is None and not self.closed:
+            from twisted.internet import reactor
+
+            self.timer = reactor.callLater(self.seconds, self.expire)
+
+    def resumeProducing(self) -> None:  # noqa: N802
+        self._cancel()
+        if self.inner is not None:
+            self.inner.resumeProducing()
+
+    def stopProducing(self) -> None:  # noqa: N802
+        self._cancel()
+        if self.inner is not None:
+            self.inner.stopProducing()
+
+    def _cancel(self) -> None:
+        if self.timer is not None and self.timer.active():
+            self.timer.cancel()
+        self.timer = None
+
+    def expire(self) -> None:
+        """Still paused: close with 4008 (the close frame waits behind what is buffered; the
+        connection is dropped if the client does not answer it in time)."""
+        import logging
+
+        from chat.hub_stats import stats
+
+        self.timer = None
+        self.closed = True
+        stats["slow_readers"] += 1
+        logging.getLogger("chat.server").warning(
+            "chat: closing a websocket that has not read what it was sent for %.0f s (slow reader)", self.seconds)
+        self.protocol.sendClose(code=SLOW_READER_CLOSE_CODE, reason="slow reader")
+        transport = self.protocol.transport
+        if transport is not None:
+            from twisted.internet import reactor
+
+            reactor.callLater(max(self.seconds, 1.0), _abort, transport)
+
+
+def _abort(transport) -> None:
+    if getattr(transport, "connected", False):
+        transport.abortConnection()
+
+
+def disconnect_slow_readers() -> bool:
+    """Guard every websocket daphne opens against slow readers (see the module's docstring).
+    Returns True when applied (idempotent); ``CHAT_SLOW_READER_SECONDS`` of 0 turns it off."""
+    from django.conf import settings
+
+    if "daphne.ws_protocol" not in sys.modules or not settings.CHAT_SLOW_READER_SECONDS:
+        return False
+    from daphne.ws_protocol import WebSocketProtocol
+
+    if getattr(WebSocketProtocol, "_guards_slow_readers", False):
+        return True
+    on_open = WebSocketProtocol.onOpen
+
+    def onOpen(self):  # noqa: N802  (autobahn's name)
+        on_open(self)
+        transport = self.transport
+        if transport is None or not hasattr(transport, "registerProducer"):
+            return
+        inner = getattr(transport, "producer", None)
+        if inner is not None:
+            transport.unregisterProducer()
+        transport.registerProducer(SlowReaderGuard(self, inner, settings.CHAT_SLOW_READER_SECONDS), True)
+
+    WebSocketProtocol.onOpen = onOpen
+    WebSocketProtocol._guards_slow_readers = True
     return True

@@ -472,6 +472,9 @@ CHAT_SEND_BATCH = int(os.environ.get("CHAT_SEND_BATCH", "100"))
 # A message received before its predecessor (two processes storing in one room) waits this long
 # for it before the hub counts a layer gap and refills from the database (chat/fanout.py).
 CHAT_REORDER_SECONDS = float(os.environ.get("CHAT_REORDER_SECONDS", "0.5"))
+# A websocket whose write buffer stays full this long (it does not read what it is sent) is
+# closed with 4008 and counted (chat/server_options.py); the page reconnects and resumes. 0: off.
+CHAT_SLOW_READER_SECONDS = float(os.environ.get("CHAT_SLOW_READER_SECONDS", "10"))
 CHAT_EXPERTS_GROUP = "Эксперты"  # stands in for Expert status until the experts app decides
 # The modules that seed demo content, in order; each has `seed(context)` (composition root).
 DEMO_CONTENT_STEPS = [
