@@ -369,8 +369,9 @@ def _eligible(request: HttpRequest) -> bool:
 
 
 def _route_version(request: HttpRequest) -> Version | None:
-    from wagtail.models import Site
     from wagtail.views import serve as wagtail_serve
+
+    from community import sites
 
     try:
         if resolve(request.path_info).func is not wagtail_serve:
@@ -382,8 +383,9 @@ def _route_version(request: HttpRequest) -> Version | None:
             continue
         groups = match.groupdict()
         page_path = groups.pop("page")
-        # The site root paths are cached by Wagtail (no query once warm).
-        roots = Site.get_site_root_paths()
+        # The site root paths are cached by Wagtail (no query once warm); cold, they are read
+        # with the request's site (community.sites).
+        roots = sites.root_paths(request)
         if len(roots) != 1:
             return None  # several sites: leave it to Wagtail's routing (no validators)
         return version(request, page_url_path=roots[0].root_path + page_path.lstrip("/"), **groups)

@@ -122,6 +122,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # A Wagtail page's site, its root page and the site root paths in one query (community/sites.py).
+    "community.sites.SiteMiddleware",
     # ETag / Last-Modified on the pages that declare a version (community/seo.py).
     "community.seo.ConditionalGetMiddleware",
 ]

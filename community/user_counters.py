@@ -5,7 +5,8 @@ the key whenever a write changes the count. Apps declare their counters through 
 ``user_counters`` hook (callables returning a :class:`UserCounter`); before the header asks for
 them, :func:`load` reads every key at once and counts the missing ones in **one** query (an
 expression per counter over the user's ``OuterRef("pk")``), so a cold cache costs one query for
-the header rather than one per counter.
+the header rather than one per counter — none when the signed-in user was loaded for the
+request: their query counts the missing ones too (``community.accounts.permissions``).
 """
 
 from __future__ import annotations
@@ -37,25 +38,40 @@ def count_expression(queryset) -> Expression:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def load(user_id: int | None) -> None:
-    """Make sure every declared counter of ``user_id`` is in the cache: one ``get_many`` and, for
-    those missing, one query."""
+def missing(user_id: int | None) -> dict[str, tuple[str, UserCounter]]:
+    """The declared counters of ``user_id`` that are not in the cache (one ``get_many``), as
+    ``{annotation name: (cache key, counter)}`` for :func:`expressions` and :func:`store`."""
     if not user_id:
-        return
+        return {}
     counters = {counter.key(user_id): counter for hook in hooks.get_hooks("user_counters")
                 if (counter := hook()) is not None}
     if not counters:
-        return
-    missing = {key: counter for key, counter in counters.items() if key not in cache.get_many(list(counters))}
-    if not missing:
+        return {}
+    found = cache.get_many(list(counters))
+    return {f"counter_{n}": (key, counter) for n, (key, counter) in enumerate(counters.items()) if key not in found}
+
+
+def expressions(pending: dict[str, tuple[str, UserCounter]]) -> dict[str, Expression]:
+    """Annotations of a query of the user (``OuterRef("pk")`` is the user) counting ``pending``."""
+    return {name: count_expression(counter.count()) for name, (_key, counter) in pending.items()}
+
+
+def store(pending: dict[str, tuple[str, UserCounter]], row) -> None:
+    """Keep the counts ``row`` (the annotated user, or a dict) holds for ``pending``."""
+    for name, (key, counter) in pending.items():
+        value = row[name] if isinstance(row, dict) else getattr(row, name)
+        cache.set(key, value, counter.seconds)
+
+
+def load(user_id: int | None) -> None:
+    """Make sure every declared counter of ``user_id`` is in the cache: one ``get_many`` and, for
+    those missing, one query (none when the signed-in user's own query counted them, see
+    ``community.accounts.permissions``)."""
+    pending = missing(user_id)
+    if not pending:
         return
     from django.contrib.auth import get_user_model
 
-    names = {f"counter_{n}": key for n, key in enumerate(missing)}
-    row = (get_user_model()._default_manager.filter(pk=user_id)
-           .annotate(**{name: count_expression(missing[key].count()) for name, key in names.items()})
-           .values(*names).first())
-    if row is None:
-        return
-    for name, key in names.items():
-        cache.set(key, row[name], missing[key].seconds)
+    row = get_user_model()._default_manager.filter(pk=user_id).annotate(**expressions(pending)).values(*pending).first()
+    if row is not None:
+        store(pending, row)

@@ -76,6 +76,9 @@ def experts_assets() -> AssetBundle:
 @hooks.register("product_page_sections")
 def expert_reviews_section(request: HttpRequest, page: ProductPage) -> ProductSection | None:
     """«Отзывы экспертов»: the product's published reviews by Experts of its category, first."""
+    known = page_cache.version_values(request, page, product_experts_version)
+    if known is not None and not known["experts_n"]:
+        return None  # the category has no Experts (the page's version says so): no query
     reviews = page_cache.shared(request, page, "experts:reviews",
                                 lambda: selectors.expert_reviews_for_product(product=page))
     if not reviews:

@@ -13,10 +13,11 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from community import json_rows
 from community.catalog.models import ProductPage
 from community.http import parse_int
 from community.moderation.models import Status
@@ -103,12 +104,13 @@ def product_stats(product: ProductPage) -> ProductReviewStats:
     return ProductReviewStats.objects.filter(product=product).first() or ProductReviewStats(product=product)
 
 
-def _with_display_relations(queryset: QuerySet[Review], viewer) -> QuerySet[Review]:
-    """Authors with their profiles and the shop's reply joined; photos and the viewer's votes
-    prefetched into ``visible_photos`` and ``viewer_votes``."""
-    queryset = queryset.select_related("author__profile", "reply").prefetch_related(
-        Prefetch("photos", queryset=ReviewPhoto.objects.visible().order_by("position", "pk"), to_attr="visible_photos")
-    )
+def _with_display_relations(queryset: QuerySet[Review], viewer, photos: bool = True) -> QuerySet[Review]:
+    """Authors with their profiles and the shop's reply joined; photos (unless ``photos`` is
+    False) and the viewer's votes prefetched into ``visible_photos`` and ``viewer_votes``."""
+    queryset = queryset.select_related("author__profile", "reply")
+    if photos:
+        queryset = queryset.prefetch_related(Prefetch(
+            "photos", queryset=ReviewPhoto.objects.visible().order_by("position", "pk"), to_attr="visible_photos"))
     if viewer is not None and viewer.is_authenticated:
         queryset = queryset.prefetch_related(
             Prefetch("votes", queryset=ReviewVote.objects.filter(voter=viewer), to_attr="viewer_votes")
@@ -116,11 +118,13 @@ def _with_display_relations(queryset: QuerySet[Review], viewer) -> QuerySet[Revi
     return queryset
 
 
-def review_list_for_product(*, product: ProductPage, viewer, filters: ReviewFilters) -> QuerySet[Review]:
+def review_list_for_product(*, product: ProductPage, viewer, filters: ReviewFilters,
+                            photos: bool = True) -> QuerySet[Review]:
     """Reviews of ``product`` as a visitor sees them, filtered and sorted.
 
     Everyone sees published reviews; moderators also see pending ones (marked in the list).
     The author's own pending review is shown to them in their own panel (:func:`own_review`).
+    ``photos=False``: the caller reads the photos its own way (none are prefetched).
     """
     visible = Q(status=Status.PUBLISHED)
     if can_moderate(viewer):
@@ -134,7 +138,7 @@ def review_list_for_product(*, product: ProductPage, viewer, filters: ReviewFilt
         queryset = queryset.filter(
             Exists(ReviewPhoto.objects.visible().filter(review=OuterRef("pk")))
         )
-    return _with_display_relations(queryset.order_by(*SORTS[filters.sort][1]), viewer)
+    return _with_display_relations(queryset.order_by(*SORTS[filters.sort][1]), viewer, photos=photos)
 
 
 class PageOutOfRange(Exception):
@@ -145,9 +149,11 @@ def review_page(
     *, product: ProductPage, viewer, filters: ReviewFilters, page_number: str | int | None = 1,
     stats: ProductReviewStats | None = None,
 ) -> ReviewListing:
-    """One page (10) of the product's reviews. Raises :class:`PageOutOfRange` for a bad page."""
+    """One page (10) of the product's reviews, their visible photos read by the same query (a JSON
+    column, not a prefetch). Raises :class:`PageOutOfRange` for a bad page."""
     stats = stats if stats is not None else product_stats(product)
-    queryset = review_list_for_product(product=product, viewer=viewer, filters=filters)
+    queryset = review_list_for_product(product=product, viewer=viewer, filters=filters, photos=False).annotate(
+        photo_rows=json_rows.rows(ReviewPhoto.objects.visible().filter(review=OuterRef("pk")), "review"))
     paginator = Paginator(queryset, PAGE_SIZE)
     if not filters.is_filtered and not can_moderate(viewer):
         # The stored aggregate is the count of published reviews: no COUNT query needed.
@@ -160,6 +166,10 @@ def review_page(
         raise PageOutOfRange
     page = paginator.page(number)
     reviews = list(page.object_list)
+    for review in reviews:
+        review.visible_photos = sorted(json_rows.instances(ReviewPhoto, review.photo_rows),
+                                       key=lambda photo: (photo.position, photo.pk))
+        del review.photo_rows  # kept in the product page's shared cache: only the photos
     page.object_list = reviews
     return ReviewListing(page=page, filters=filters, stats=stats, reviews=reviews)
 
@@ -175,31 +185,57 @@ def first_page_from(*, reviews: list[Review], stats: ProductReviewStats) -> Revi
     return ReviewListing(page=page, filters=ReviewFilters(), stats=stats, reviews=reviews)
 
 
-def attach_viewer_votes(*, reviews: list[Review], viewer, any_here: bool = True) -> None:
+def attach_viewer_votes(*, reviews: list[Review], viewer, votes: list[ReviewVote] | None = None) -> None:
     """Put ``viewer``'s votes on ``reviews`` as :func:`review_list_for_product` prefetches them
-    (``viewer_votes``): one query, none when ``any_here`` says they voted on none of the product's
-    reviews."""
+    (``viewer_votes``): one query, none when ``votes`` are the viewer's votes on the product's
+    reviews already read (the viewer's state, :func:`viewer_votes`)."""
     mine: dict[int, list[ReviewVote]] = {}
-    if any_here and reviews:
-        for vote in ReviewVote.objects.filter(voter=viewer, review_id__in=[review.pk for review in reviews]):
-            mine.setdefault(vote.review_id, []).append(vote)
+    if votes is None and reviews:
+        votes = list(ReviewVote.objects.filter(voter=viewer, review_id__in=[review.pk for review in reviews]))
+    for vote in votes or ():
+        mine.setdefault(vote.review_id, []).append(vote)
     for review in reviews:
         review.viewer_votes = mine.get(review.pk, [])
 
 
+# What the own-review panel shows of a review that is not pending (a summary and the
+# moderator's reason), read with the viewer's state: ``own_review(known=…)`` needs no query then.
+_OWN_SUMMARY = {"reviews_own": "pk", "reviews_own_status": "status", "reviews_own_rating": "rating",
+                "reviews_own_title": "title", "reviews_own_reason": "moderation_reason"}
+
+
 def viewer_state(user) -> dict:
-    """``product_viewer_state`` hook: has the viewer written a review of the product, voted on
-    any of its reviews (expressions over the product's ``OuterRef("pk")``)."""
+    """``product_viewer_state`` hook: the viewer's review of the product (its id, status, rating,
+    title and the moderator's reason; one per author and product) and their votes on its reviews
+    (expressions over the product's ``OuterRef("pk")``; the votes as JSON, :func:`viewer_votes`)."""
+    own = Review.objects.filter(product=OuterRef("pk"), author_id=user.pk)
     return {
-        "reviews_own": Exists(Review.objects.filter(product=OuterRef("pk"), author_id=user.pk)),
-        "reviews_voted": Exists(ReviewVote.objects.filter(review__product=OuterRef("pk"), voter_id=user.pk)),
+        **{name: Subquery(own.values(field)[:1]) for name, field in _OWN_SUMMARY.items()},
+        "reviews_votes": json_rows.rows(ReviewVote.objects.filter(review__product=OuterRef("pk"), voter_id=user.pk),
+                                        "review__product"),
     }
 
 
-def own_review(*, viewer, product: ProductPage) -> Review | None:
-    """The viewer's own review of ``product`` in any state but removed, with its photos."""
+def viewer_votes(state: dict) -> list[ReviewVote] | None:
+    """The viewer's votes on the product's reviews from their state (:func:`viewer_state`), or
+    None when the state does not hold them."""
+    return json_rows.instances(ReviewVote, state["reviews_votes"]) if "reviews_votes" in state else None
+
+
+def own_review(*, viewer, product: ProductPage, known: dict | None = None) -> Review | None:
+    """The viewer's own review of ``product`` in any state, with its photos.
+
+    ``known``: the viewer's state on the product page (:func:`viewer_state`'s values): no review
+    costs no query, and one that is not pending is built from its summary there (the panel shows
+    no more of it); a pending one is shown in full, so it is read."""
     if viewer is None or not viewer.is_authenticated:
         return None
+    if known is not None:
+        if known.get("reviews_own") is None:
+            return None
+        if known.get("reviews_own_status") != Status.PENDING:
+            return Review(author=viewer, product=product,
+                          **{field: known.get(name) for name, field in _OWN_SUMMARY.items()})
     return (
         Review.objects.filter(author=viewer, product=product)
         .select_related("author__profile", "reply")

@@ -24,11 +24,21 @@ from reviews.models import RATINGS, ProductReviewStats, Review, ReviewPhoto
 
 
 def _stats(request: HttpRequest, page: ProductPage) -> ProductReviewStats:
-    """The product's stats, read once per request (both sections need them)."""
+    """The product's stats, read once per request (both sections need them): joined by the
+    route's query (``product_page_related`` below), or from the page's shared parts."""
     cache = request.__dict__.setdefault("_reviews_stats", {})
     if page.pk not in cache:
-        cache[page.pk] = page_cache.shared(request, page, "reviews:stats", lambda: selectors.product_stats(page))
+        if "review_stats" in page._state.fields_cache:
+            cache[page.pk] = page._state.fields_cache["review_stats"] or ProductReviewStats(product=page)
+        else:
+            cache[page.pk] = page_cache.shared(request, page, "reviews:stats", lambda: selectors.product_stats(page))
     return cache[page.pk]
+
+
+@hooks.register("product_page_related")
+def product_page_stats() -> tuple[str, ...]:
+    """The rating aggregates come with the product page's route (a join, not a query)."""
+    return ("review_stats",)
 
 
 @hooks.register("notification_kinds")
@@ -105,8 +115,8 @@ def reviews_section(request: HttpRequest, page: ProductPage) -> ProductSection:
         listing = selectors.first_page_from(reviews=reviews, stats=stats)
         state = page_cache.viewer_state(request, page)
         if viewer.is_authenticated:
-            selectors.attach_viewer_votes(reviews=reviews, viewer=viewer, any_here=state.get("reviews_voted", True))
-        own = selectors.own_review(viewer=viewer, product=page) if state.get("reviews_own") else None
+            selectors.attach_viewer_votes(reviews=reviews, viewer=viewer, votes=selectors.viewer_votes(state))
+        own = selectors.own_review(viewer=viewer, product=page, known=state) if state else None
     return ProductSection(
         key="reviews", title=_("Reviews"), template="reviews/section_reviews.html", order=20,
         context={

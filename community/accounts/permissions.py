@@ -1,5 +1,7 @@
 """The signed-in user with their profile, and users' permissions from the shared cache: a signed-in page asks for them (which actions to
 show, the Wagtail user bar) and Django's ``ModelBackend`` reads them with two queries a request.
+The user's own query also says whether they have any permission or group at all (most users
+have neither: then nothing more is read) and counts the header's uncached counters.
 
 ``CachedPermissionsBackend`` keeps each user's set of permissions in the shared cache under a
 *generation*: any change of users' groups or permissions, of groups' permissions, or of the
@@ -49,13 +51,31 @@ class CachedPermissionsBackend(ModelBackend):
 
     def get_user(self, user_id):
         from django.contrib.auth import get_user_model
+        from django.db.models import Exists, OuterRef
 
-        user = get_user_model()._default_manager.select_related("profile").filter(pk=user_id).first()
+        from community import user_counters
+
+        model = get_user_model()
+        # The same query says whether the user has any permission of their own or any group (most
+        # have neither: their permissions are then known without a query) and counts the header's
+        # counters that are not cached (the page would count them in a query of its own).
+        counters = user_counters.missing(user_id)
+        user = (model._default_manager.select_related("profile").filter(pk=user_id)
+                .annotate(may_have_permissions=(
+                    Exists(model.user_permissions.through.objects.filter(user_id=OuterRef("pk")))
+                    | Exists(model.groups.through.objects.filter(user_id=OuterRef("pk")))),
+                    **user_counters.expressions(counters))
+                .first())
+        if user is not None and counters:
+            user_counters.store(counters, user)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return super().get_all_permissions(user_obj, obj=obj)
+        if not hasattr(user_obj, "_perm_cache") and not user_obj.is_superuser \
+                and getattr(user_obj, "may_have_permissions", None) is False:
+            user_obj._perm_cache = set()  # no permission of their own, no group (read by get_user)
         if not hasattr(user_obj, "_perm_cache"):
             key = _key(user_obj)
             found = cache.get(key)

@@ -78,11 +78,14 @@ class HomePage(Page):
         # otherwise read them again (two queries).
         # The found page comes as its specific class by the same query (its table joined), a
         # product with what its page shows at once: the top-level category (Experts' badges and
-        # section) and the main image (og:image, JSON-LD).
+        # section), the main image (og:image, JSON-LD) and the one-row relations other apps ask
+        # for through the ``product_page_related`` hook (the rating aggregates).
+        product_related = [f"productpage__{name}" for hook in hooks.get_hooks("product_page_related")
+                           for name in hook()]
         rows = list(
             Page.objects.filter(Q(url_path__in=candidates, path__startswith=self.path, depth__gt=self.depth)
                                 | Q(depth=1) | Q(pk=self.pk))
-            .select_related("productpage__top_category", "productpage__main_image", "categorypage")
+            .select_related("productpage__top_category", "productpage__main_image", "categorypage", *product_related)
             .annotate(has_view_restriction=Exists(PageViewRestriction.objects.filter(page=OuterRef("pk"))))
             .order_by("-depth")
         )
@@ -219,10 +222,12 @@ class HomeSection:
 class ProductPage(RoutedAncestorsMixin, RoutablePageMixin, Page):
     """A product of the shop. Reviews, questions and the chat attach to it.
 
-    Other apps extend product pages without the catalog importing them, through two Wagtail
-    hooks: ``product_page_sections`` (callables ``(request, page) -> ProductSection | None``)
-    and ``product_page_routes`` (callables returning ``path()`` patterns whose views take
-    ``(page, request, **kwargs)``), e.g. a question's own URL ``…/questions/<id>-<slug>/``.
+    Other apps extend product pages without the catalog importing them, through Wagtail
+    hooks: ``product_page_sections`` (callables ``(request, page) -> ProductSection | None``),
+    ``product_page_routes`` (callables returning ``path()`` patterns whose views take
+    ``(page, request, **kwargs)``), e.g. a question's own URL ``…/questions/<id>-<slug>/``, and
+    ``product_page_related`` (callables returning names of one-row relations of the product, which
+    the route joins when it finds the page: ``("review_stats",)``).
     """
 
     brand = models.CharField(_("brand"), max_length=100)
@@ -293,20 +298,21 @@ class ProductPage(RoutedAncestorsMixin, RoutablePageMixin, Page):
         return tuple(patterns)
 
     def get_context(self, request, *args, **kwargs):
-        from community.catalog import page_cache, selectors
+        from community.catalog import page_cache, selectors, seo
 
         context = super().get_context(request, *args, **kwargs)
         sections = [s for hook in hooks.get_hooks("product_page_sections") if (s := hook(request, self))]
+        # An empty gallery is known from the page's version (no query).
+        known = page_cache.version_values(request, self, seo.gallery_version)
         context.update(
             breadcrumbs=selectors.breadcrumbs(self),
-            gallery=page_cache.shared(request, self, "gallery", lambda: selectors.product_gallery(self)),
+            gallery=[] if known and not known["gallery_n"] else
+            page_cache.shared(request, self, "gallery", lambda: selectors.product_gallery(self)),
             sections=sorted(sections, key=lambda s: s.order),
         )
         for section in sections:
             context.update(section.context)
         # Structured data from what the page shows (after the sections: their data is in it).
-        from community.catalog import seo
-
         context["product_image_url"] = seo.product_image_url(self)
         context["product_jsonld"] = seo.product(request=request, page=self, context=context)
         return context

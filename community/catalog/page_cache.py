@@ -13,7 +13,8 @@ nothing stale is shown, and nothing needs deleting. Never put per-viewer bits in
 product through the ``product_viewer_state`` hook: callables ``(user) -> {name: expression over
 OuterRef("pk")}`` (following, muted, has voted here…); they may read only ``user.pk`` (the query is
 compiled once per process). ``viewer_state(request, page)`` reads them
-all in one query, once per request (an empty dict signed out).
+all in one query, once per request (an empty dict signed out) — the same query as the page's
+version when that is read for the shared parts.
 """
 
 from __future__ import annotations
@@ -34,18 +35,54 @@ _MISSING = object()
 FORMAT = 1
 
 
-def _version_key(request: HttpRequest, page) -> str | None:
-    """The page's version as a short key, computed once per request (None: no version, e.g. a
-    section no app tracks; then nothing is cached)."""
+def _viewer_expressions(contributors: tuple):
+    def expressions(user_pk) -> dict:
+        # The hooks see a stand-in user: only ``pk`` (the query is compiled once, see
+        # seo.prepared_row, so its shape must not depend on anything else of the user).
+        stand_in = _UserKey(user_pk)
+        return {name: expression for hook in contributors for name, expression in hook(stand_in).items()}
+    return expressions
+
+
+def _read(request: HttpRequest, page) -> tuple[Any, dict[str, Any] | None]:
+    """The page's version (None: none) and, signed in, the viewer's state when the same query
+    could read it (else None), once per request: an anonymous request takes the version the
+    middleware computed for its ETag; a signed-in one reads the version and the viewer's state
+    in one query."""
     memo = request.__dict__.setdefault("_product_page_versions", {})
     if page.pk not in memo:
-        from community.catalog.seo import product_version
+        from community.catalog.seo import product_version, product_version_with
 
         version = getattr(request, "seo_route_version", None)  # the middleware's, for anonymous requests
+        state = None
         if version is None or not version[0] or version[0][0] != page.pk:
-            version = product_version(request, page_url_path=page.url_path)
-        memo[page.pk] = core_seo.etag_for(*version[0]).strip('"') if version is not None else None
+            contributors = tuple(hooks.get_hooks("product_viewer_state"))
+            if request.user.is_authenticated and contributors:
+                found = product_version_with(("product_viewer_state", *contributors),
+                                             _viewer_expressions(contributors), page.url_path, request.user.pk)
+                version, state = found if found is not None and found[0][0][0] == page.pk else (None, None)
+            else:
+                version = product_version(request, page_url_path=page.url_path)
+        memo[page.pk] = (version, state)
     return memo[page.pk]
+
+
+def _version_key(request: HttpRequest, page) -> str | None:
+    """The page's version as a short key (None: no version, e.g. a section no app tracks; then
+    nothing is cached)."""
+    version, _state = _read(request, page)
+    return core_seo.etag_for(*version[0]).strip('"') if version is not None else None
+
+
+def version_values(request: HttpRequest, page, hook) -> dict[str, Any] | None:
+    """What ``hook`` (a ``product_page_version`` contributor) read in the page's version, when
+    the page's parts are cached (the version is read anyway): ``{name: value}``, or None."""
+    if not settings.PRODUCT_PAGE_CACHE_SECONDS:
+        return None
+    from community.catalog.seo import version_values as values_of
+
+    version, _state = _read(request, page)
+    return values_of(version, hook) if version is not None else None
 
 
 def shared(request: HttpRequest, page, name: str, build: Callable[[], Any]) -> Any:
@@ -97,7 +134,8 @@ _VIEWER_STATE_NAMES: dict[tuple, list[str]] = {}
 
 
 def viewer_state(request: HttpRequest, page) -> dict[str, Any]:
-    """What the ``product_viewer_state`` hooks ask about the signed-in viewer, in one query."""
+    """What the ``product_viewer_state`` hooks ask about the signed-in viewer, in one query: the
+    page's version query when the page's parts are cached (see :func:`_read`), else its own."""
     user = request.user
     if not user.is_authenticated:
         return {}
@@ -106,17 +144,16 @@ def viewer_state(request: HttpRequest, page) -> dict[str, Any]:
         from community.catalog.models import ProductPage
 
         contributors = tuple(hooks.get_hooks("product_viewer_state"))
+        state = _read(request, page)[1] if contributors and settings.PRODUCT_PAGE_CACHE_SECONDS else None
+        if state is None and contributors:
+            expressions = _viewer_expressions(contributors)
 
-        def build(user_pk, page_pk):
-            # The hooks see a stand-in user: only ``pk`` (the query is compiled once, see
-            # seo.prepared_row, so its shape must not depend on anything else of the user).
-            stand_in = _UserKey(user_pk)
-            expressions = {name: expression for hook in contributors for name, expression in hook(stand_in).items()}
-            _VIEWER_STATE_NAMES[contributors] = list(expressions)
-            return ProductPage.objects.filter(pk=page_pk).annotate(**expressions).values_list(*expressions)
+            def build(user_pk, page_pk):
+                found = expressions(user_pk)
+                _VIEWER_STATE_NAMES[contributors] = list(found)
+                return ProductPage.objects.filter(pk=page_pk).annotate(**found).values_list(*found)
 
-        row = core_seo.prepared_row(("product_viewer_state", *contributors), build, user.pk, page.pk) \
-            if contributors else None
-        names = _VIEWER_STATE_NAMES.get(contributors, ())
-        memo[page.pk] = dict(zip(names, row, strict=True)) if row else {}
+            row = core_seo.prepared_row(("product_viewer_state", *contributors), build, user.pk, page.pk)
+            state = dict(zip(_VIEWER_STATE_NAMES.get(contributors, ()), row, strict=True)) if row else {}
+        memo[page.pk] = state or {}
     return memo[page.pk]

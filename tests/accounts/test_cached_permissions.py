@@ -49,3 +49,34 @@ def test_the_signed_in_user_comes_with_their_profile_in_one_query(db, shopper):
         user = CachedPermissionsBackend().get_user(shopper.pk)
         assert user.profile.user_id == shopper.pk
     assert len(queries) == 1
+
+
+def test_a_user_without_permissions_or_groups_is_known_as_such_by_the_query_that_loads_them(db, shopper):
+    from django.core.cache import cache
+
+    from community.accounts.permissions import CachedPermissionsBackend
+    from community.moderation.apps import ensure_moderators_group
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        user = CachedPermissionsBackend().get_user(shopper.pk)
+        assert not can_moderate(user) and user.get_all_permissions() == set()
+    assert len(queries) == 1
+    ensure_moderators_group()
+    shopper.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+    assert can_moderate(CachedPermissionsBackend().get_user(shopper.pk))
+
+
+def test_the_users_query_counts_the_headers_counters_that_are_not_cached(rf, db, shopper):
+    from django.core.cache import cache
+
+    from community import layout
+    from community.accounts.permissions import CachedPermissionsBackend
+
+    cache.clear()
+    request = rf.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        request.user = CachedPermissionsBackend().get_user(shopper.pk)
+        items = layout.header_items(request)
+    assert len(queries) == 1
+    assert {item.context["unread"] for item in items if item.key in ("notifications", "messages")} == {0}

@@ -25,7 +25,9 @@ def _no_premoderation(settings):
 
 
 def orm_version_row(product):
-    contributors = list(hooks.get_hooks("product_page_version"))
+    from community.catalog.seo import gallery_version
+
+    contributors = [gallery_version, *hooks.get_hooks("product_page_version")]
     expressions = {f"section_{n}_{name}": expression for n, hook in enumerate(contributors)
                    for name, expression in hook().items()}
     return (ProductPage.objects.filter(url_path=product.url_path, live=True).annotate(**expressions)
@@ -60,22 +62,42 @@ def test_prepared_rows_replace_every_occurrence_and_refuse_a_value_that_is_not_a
         seo.prepared_row(("test-constant",), lambda pk: ProductPage.objects.filter(pk=1).values_list("pk"), 5)
 
 
-def test_the_viewer_state_follows_the_viewer(rf, product):
+@pytest.mark.parametrize("with_version", [True, False], ids=["read with the version", "read alone"])
+def test_the_viewer_state_follows_the_viewer(rf, product, settings, with_version):
     from community.notifications.follows import product_follow
+    from reviews import selectors as review_selectors
+    from reviews.models import ReviewVote
 
+    if not with_version:
+        settings.PRODUCT_PAGE_CACHE_SECONDS = 0  # no version read: the state has its own query
     reader, other = people.person("olivia"), people.person("malvolio")
-    people.review(reader, product)
+    review = people.review(reader, product, title="Мой отзыв")
     product_follow(user=other, product=product)
+    review_services.review_vote(voter=other, review=review, helpful=False)
 
     def state_of(user):
         request = rf.get(product.url)
         request.user = user
-        return page_cache.viewer_state(request, product)
+        with CaptureQueriesContext(connection) as queries:
+            state = page_cache.viewer_state(request, product)
+        assert len(queries) == 1
+        return state
 
     mine, theirs = state_of(reader), state_of(other)
-    assert mine["reviews_own"] is True and mine["notify_following"] is False
-    assert theirs["reviews_own"] is False and theirs["notify_following"] is True
+    assert mine["reviews_own"] == review.pk and mine["notify_following"] is False
+    assert (mine["reviews_own_status"], mine["reviews_own_title"]) == ("published", "Мой отзыв")
+    assert theirs["reviews_own"] is None and theirs["notify_following"] is True
     assert mine["chat_muted_until"] is None and theirs["qa_own_pending"] is False
+    # The votes come as the rows they are, types included (the vote's lock reads its time).
+    assert review_selectors.viewer_votes(mine) == []
+    [vote] = review_selectors.viewer_votes(theirs)
+    stored = ReviewVote.objects.get(voter=other, review=review)
+    assert (vote.pk, vote.review_id, vote.voter_id, vote.helpful, vote.created) == \
+        (stored.pk, stored.review_id, stored.voter_id, False, stored.created)
+    # The own-review panel is built from the state when the review is not pending (no query).
+    with CaptureQueriesContext(connection) as queries:
+        own = review_selectors.own_review(viewer=reader, product=product, known=mine)
+    assert len(queries) == 0 and own.pk == review.pk and own.is_published and own.rating == review.rating
 
 
 def test_a_cached_card_changes_with_its_content_and_speaks_the_viewers_language(client, product):
