@@ -216,10 +216,15 @@ def viewer_state(user) -> dict:
     }
 
 
-def viewer_votes(state: dict) -> list[ReviewVote] | None:
-    """The viewer's votes on the product's reviews from their state (:func:`viewer_state`), or
-    None when the state does not hold them."""
-    return json_rows.instances(ReviewVote, state["reviews_votes"]) if "reviews_votes" in state else None
+def viewer_votes(state: dict, reviews: list[Review]) -> list[ReviewVote] | None:
+    """The viewer's votes on ``reviews`` (those the page shows) from their state on the product
+    (:func:`viewer_state`), or None when the state does not hold them. Only those become model
+    instances: a busy voter's state holds hundreds."""
+    if "reviews_votes" not in state:
+        return None
+    shown = {review.pk for review in reviews}
+    return json_rows.instances(ReviewVote, [item for item in state["reviews_votes"] or ()
+                                            if item.get("review_id") in shown])
 
 
 def own_review(*, viewer, product: ProductPage, known: dict | None = None) -> Review | None:

@@ -67,3 +67,17 @@ def test_excerpt_cuts_at_a_word_and_strips_tags():
     text = excerpt("<p>Очень хороший ноутбук для игр</p><p>второй абзац</p>", 20)
     assert text == "Очень хороший…"
     assert plain_text("<p>a</p><p>b &amp; c</p>") == "a b & c"
+
+
+@pytest.mark.parametrize(("markup", "text"), [
+    ("<p>a</p><p>b &amp; c</p>", "a b & c"),
+    ("Привет <b>мир</b> &lt;3 &quot;x&quot; &#1071;&nbsp;я", "Привет мир <3 \"x\" Я я"),
+    ("wor<b>d</b>s and <a href='/x'>ссылка</a>", "words and ссылка"),
+    ("<h2>Заголовок</h2>текст<table><tr><td>a</td><td>b</td></tr></table>", "Заголовок текст a b"),
+    ("<!-- скрыто -->a<br>b", "a b"),
+    ("a < b and c > d, <p>unclosed <em>tag", "a < b and c > d, unclosed tag"),
+    ("<img src=x onerror=alert(1)>хвост", "хвост"),
+    ("", ""),
+])
+def test_plain_text_keeps_the_words_and_drops_the_markup(markup, text):
+    assert plain_text(markup) == text
