@@ -15,7 +15,8 @@ yet) grows its process's memory by every message of its rooms. Twisted asks the 
 streaming producer to pause when that buffer fills (64 KiB, on top of the kernel's socket
 buffer) and to resume once it drains. :func:`disconnect_slow_readers` registers a guard there:
 a socket still paused ``CHAT_SLOW_READER_SECONDS`` later is closed with **4008 (slow reader)**
-— nothing more is buffered for it — and counted (``slow_readers`` in ``/chat/metrics/``). The
+— nothing more is buffered for it; it has 10 s to read its way to the close frame, then the
+connection is dropped — and counted (``slow_readers`` in ``/chat/metrics/``). The
 page script reconnects and resumes from the last message it has, as after any drop.
 
 Both are applied from ``ChatConfig.ready()`` in a daphne process only (where daphne's server module is
@@ -24,6 +25,8 @@ already imported when the application loads, and builds its websocket factory af
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import sys
 
 
@@ -48,6 +51,7 @@ def close_oversized_messages_with_1009() -> bool:
 
 
 SLOW_READER_CLOSE_CODE = 4008
+CLOSE_GRACE_SECONDS = 10.0
 
 
 class SlowReaderGuard:
@@ -95,12 +99,17 @@ class SlowReaderGuard:
         stats["slow_readers"] += 1
         logging.getLogger("chat.server").warning(
             "chat: closing a websocket that has not read what it was sent for %.0f s (slow reader)", self.seconds)
+        # The client gets CLOSE_GRACE_SECONDS (or as long as it had to catch up, if longer) to
+        # read its way to the close frame — autobahn's default is 1 s, after which it would see
+        # only a dropped connection; nothing more is buffered for it meanwhile. Then it is dropped.
+        grace = max(self.seconds, CLOSE_GRACE_SECONDS)
+        self.protocol.closeHandshakeTimeout = grace
         self.protocol.sendClose(code=SLOW_READER_CLOSE_CODE, reason="slow reader")
         transport = self.protocol.transport
         if transport is not None:
             from twisted.internet import reactor
 
-            reactor.callLater(max(self.seconds, 1.0), _abort, transport)
+            reactor.callLater(grace + 1.0, _abort, transport)
 
 
 def _abort(transport) -> None:
@@ -126,6 +135,13 @@ def disconnect_slow_readers() -> bool:
         transport = self.transport
         if transport is None or not hasattr(transport, "registerProducer"):
             return
+        # A fixed send buffer (the kernel would otherwise grow it to megabytes for a socket that
+        # does not read), so that "full" comes soon and stays full: what one socket may hold is
+        # bounded by it and the 64 KiB Twisted keeps on top.
+        handle = transport.getHandle() if hasattr(transport, "getHandle") else None
+        if handle is not None and settings.CHAT_SOCKET_SEND_BUFFER:
+            with contextlib.suppress(OSError):
+                handle.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, settings.CHAT_SOCKET_SEND_BUFFER)
         inner = getattr(transport, "producer", None)
         if inner is not None:
             transport.unregisterProducer()

@@ -477,6 +477,10 @@ CHAT_REORDER_SECONDS = float(os.environ.get("CHAT_REORDER_SECONDS", "0.5"))
 # A websocket whose write buffer stays full this long (it does not read what it is sent) is
 # closed with 4008 and counted (chat/server_options.py); the page reconnects and resumes. 0: off.
 CHAT_SLOW_READER_SECONDS = float(os.environ.get("CHAT_SLOW_READER_SECONDS", "10"))
+# Each websocket's kernel send buffer, fixed (bytes; the kernel doubles it; 0: the kernel's own,
+# which grows to megabytes for a socket that does not read). 256 KiB carries a chat to a reader
+# 100 ms away at 2.5 MB/s.
+CHAT_SOCKET_SEND_BUFFER = int(os.environ.get("CHAT_SOCKET_SEND_BUFFER", str(256 * 1024)))
 CHAT_EXPERTS_GROUP = "Эксперты"  # stands in for Expert status until the experts app decides
 # The modules that seed demo content, in order; each has `seed(context)` (composition root).
 DEMO_CONTENT_STEPS = [

@@ -81,9 +81,22 @@ def _slow_readers(server, cookie: str) -> int:
         return json.loads(response.read())["hub"].get("slow_readers", 0)
 
 
+def _watch_and_drain(server, cookie: str, sock: socket.socket, seconds: float) -> tuple[list[dict], int | None]:
+    """Wait until the server has closed the slow socket, then read it (it has 10 s to reach the
+    close frame before it is dropped)."""
+    deadline = time.monotonic() + seconds
+    while _slow_readers(server, cookie) == 0:
+        assert time.monotonic() < deadline, "the slow reader was never closed"
+        time.sleep(0.05)
+    # Catch up fast: megabytes wait behind the close frame, and through a 4 KiB window a loaded
+    # machine would not read them before the server drops the connection.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    return _drain(sock)
+
+
 async def test_a_socket_that_stops_reading_is_closed_with_4008_and_resumes_from_its_last_message(
         servers, product, shopper):
-    [server] = await asyncio.to_thread(servers, 1, {"CHAT_SLOW_READER_SECONDS": "2"})
+    [server] = await asyncio.to_thread(servers, 1, {"CHAT_SLOW_READER_SECONDS": "3"})
     key = f"product:{product.pk}"
     staff = await database_sync_to_async(factories.UserFactory)(username="horatio", is_staff=True)
     writer_cookie, staff_cookie = await database_sync_to_async(cookies_for)(shopper, staff)
@@ -91,25 +104,39 @@ async def test_a_socket_that_stops_reading_is_closed_with_4008_and_resumes_from_
     reader = await Client(server).connect()
     writer = await Client(server, writer_cookie).connect()
     sent = []
+
+    async def send(count: int) -> None:
+        for n in range(count):  # pipelined: the acks come in order
+            await writer.send(type="send", room=key, client_id=f"m-{len(sent) + n}", body="x" * 1900)
+        for _ in range(count):
+            sent.append((await writer.receive("ack", "error"))["id"])
+
+    received: list[int] = []
+
+    async def read_along() -> None:  # the other socket reads as it should, all along
+        while True:
+            received.append((await reader.receive("message", timeout=120))["message"]["id"])
+
     try:
         await reader.subscribe(key)
-        body = "x" * 1900
-        deadline = time.monotonic() + 60
-        # Send until the server gives up on the slow socket (its buffer full for 2 s).
-        while await asyncio.to_thread(_slow_readers, server, staff_cookie) == 0:
-            assert time.monotonic() < deadline, "the slow reader was never closed"
-            for _ in range(10):
-                await writer.send(type="send", room=key, client_id=f"m-{len(sent)}", body=body)
-                sent.append((await writer.receive("ack", "error"))["id"])
-            await asyncio.sleep(0.2)
-        # The reading socket got every message, in order, meanwhile.
-        got = [(await reader.receive("message"))["message"]["id"] for _ in sent]
-        assert got == sent
-        frames, code = await asyncio.to_thread(_drain, slow)
+        reading = asyncio.ensure_future(read_along())
+        watcher = asyncio.ensure_future(asyncio.to_thread(_watch_and_drain, server, staff_cookie, slow, 90))
+        # Send until the server gives up on the slow socket (its buffer full for 3 s).
+        while not watcher.done():
+            await send(10)
+            await asyncio.sleep(0.1)
+        frames, code = await watcher
+        await send(3)  # after the close: the slow socket can no longer get these
         assert code == 4008
         read = [f["message"]["id"] for f in frames if f["type"] == "message"]
         assert read == sent[:len(read)] and len(read) < len(sent)
-        # Reconnected, it resumes after the last message it read: nothing lost, nothing twice.
+        # The reading socket got every message, in order, all along.
+        async with asyncio.timeout(60):
+            while len(received) < len(sent) and not reading.done():
+                await asyncio.sleep(0.05)
+        reading.cancel()
+        assert received == sent
+        # Reconnected, the slow one resumes after the last message it read: nothing lost, nothing twice.
         resumed = await Client(server).connect()
         try:
             history = await resumed.subscribe(key, since=read[-1] if read else None)
@@ -117,6 +144,8 @@ async def test_a_socket_that_stops_reading_is_closed_with_4008_and_resumes_from_
             await resumed.close()
         assert [m["id"] for m in history] == sent[len(read):]
     finally:
+        if "reading" in locals():
+            reading.cancel()
         slow.close()
         await reader.close()
         await writer.close()
