@@ -153,6 +153,10 @@ class Browser(SiteUser):
 
     weight = 6
 
+    def on_start(self) -> None:
+        super().on_start()
+        self.home()  # where a visit starts (and so every run has home-page figures, however short)
+
     @task(2)
     def t_home(self) -> None:
         self.home()
