@@ -54,9 +54,13 @@ def qa_product_section(request, page) -> ProductSection:
         # Their rendered rows too (nothing in a row is the viewer's own).
         page_cache.shared_fragments(request, page, "qa:top-questions", list(block.questions),
                                     "qa/includes/question_row.html", "question")
+    ask_form = None
+    if viewer.is_authenticated:
+        ask_form = page_cache.shared_form(request, page, "qa:ask", "qa/includes/ask_form.html", {
+            "form": QuestionForm(), "ask_url": block.ask_url, "similar_url": block.similar_url, "page": page})
     return ProductSection(
         key="qa", title=_("Questions and answers"), template="qa/product_section.html", order=30,
-        context={"qa_block": block, "qa_form": QuestionForm()}, assets=("qa",),
+        context={"qa_block": block, "qa_ask_form": ask_form}, assets=("qa",),
     )
 
 

@@ -120,3 +120,39 @@ def test_a_cached_card_changes_with_its_content_and_speaks_the_viewers_language(
     client.cookies["lang"] = "en"
     english = client.get(product.url).content.decode()
     assert "(edited)" in english and "(изменено)" not in english
+
+
+def test_the_shared_ask_form_carries_each_viewers_own_csrf_token_and_language(product):
+    import re
+
+    from django.test import Client
+
+    from community.qa.models import Question
+
+    def ask_form(client) -> tuple[str, str, str]:
+        page = client.get(product.url).content.decode()
+        form = re.search(r'<form method="post" action="([^"]+)" class="stack-form qa-ask-form".*?</form>', page, re.S)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(0)).group(1)
+        return form.group(1), token, form.group(0)
+
+    viola, sebastian = people.person("viola"), people.person("sebastian")
+    clients = []
+    for person in (viola, sebastian):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(person)
+        clients.append(client)
+    (action, viola_token, russian), (_same, sebastian_token, _form) = ask_form(clients[0]), ask_form(clients[1])
+    assert viola_token != sebastian_token and "csrf-stand-in" not in russian
+    assert "Ваш вопрос" in russian
+
+    # Each token is the viewer's own: the form posts with it, and another viewer's is refused.
+    refused = clients[1].post(action, {"title": "Сколько весит?", "csrfmiddlewaretoken": viola_token})
+    assert refused.status_code == 403
+    asked = clients[0].post(action, {"title": "Сколько весит без подставки?", "similar_checked": "1",
+                                     "csrfmiddlewaretoken": viola_token})
+    assert asked.status_code == 302
+    assert Question.objects.filter(author=viola, title="Сколько весит без подставки?").exists()
+
+    clients[1].cookies["lang"] = "en"
+    _action, _token, english = ask_form(clients[1])
+    assert "Your question" in english and "Ваш вопрос" not in english
