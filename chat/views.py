@@ -95,8 +95,9 @@ def product_section_panel(request: HttpRequest, page):
     # viewer's state, read once for the page.
     latest = page_cache.shared(request, page, "chat:latest",
                                lambda: selectors.message_page(room=None, product_id=page.pk))
-    # Their rendered lines too (author, time, text); the viewer's actions are added per request.
-    page_cache.shared_fragments(request, page, "chat:latest", latest.messages, "chat/_message_head.html", "message",
+    # Their rendered lines too (author, time, text): all of each line but the viewer's actions,
+    # which are added per request.
+    page_cache.shared_fragments(request, page, "chat:latest", latest.messages, "chat/_message_start.html", "message",
                                 {"support": False})
     state = page_cache.viewer_state(request, page)
     return build_panel(request, ref=ref, access=access, page_url=page.url, post_url=discussion_url,

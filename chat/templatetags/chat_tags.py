@@ -24,23 +24,35 @@ def chat_editable(message) -> bool:
     return timezone.now() - message.created <= timedelta(seconds=settings.CHAT_EDIT_WINDOW_SECONDS)
 
 
+def _line_start(context, engine, message, support: bool) -> str:
+    """A message's list item up to the viewer's actions: the item's tag and the head (author,
+    time, text). The same for every viewer: a product page keeps it rendered under its version
+    (``shared_html``)."""
+    with context.push(message=message, support=support):
+        head = engine.get_template(_HEAD).render(context)
+    author = message.author.username if not support or not message.author.is_staff else ""
+    return format_html(
+        '<li class="chat-message" id="chat-message-{}" data-id="{}" data-author="{}" data-created="{}">\n  {}',
+        message.pk, message.pk, author, dateformat.format(timezone.localtime(message.created), "c"),
+        mark_safe(head))  # noqa: S308  (our own template's output)
+
+
 def _line(context, engine, message, viewer, support: bool, panel) -> str:
-    """A message's list item: its head (the shared rendering when the page has one), and the
+    """A message's list item: its start (the shared rendering when the page has one), and the
     viewer's actions on it (their own message, or any when they moderate the room)."""
-    head = getattr(message, "shared_html", None)
-    if not head:
-        with context.push(message=message, support=support):
-            head = engine.get_template(_HEAD).render(context)
+    start = getattr(message, "shared_html", None) or _line_start(context, engine, message, support)
     actions = ""
     if viewer and (message.author_id == viewer.pk or getattr(panel, "can_moderate", False)):
         with context.push(message=message, viewer=viewer, support=support, panel=panel):
             actions = engine.get_template(_ACTIONS).render(context)
-    author = message.author.username if not support or not message.author.is_staff else ""
-    return format_html(
-        '<li class="chat-message" id="chat-message-{}" data-id="{}" data-author="{}" data-created="{}">\n'
-        "  {}\n  {}\n</li>",
-        message.pk, message.pk, author, dateformat.format(timezone.localtime(message.created), "c"),
-        mark_safe(head), mark_safe(actions))  # noqa: S308  (our own templates' output)
+    return mark_safe(f"{start}\n  {actions}\n</li>")  # noqa: S308  (escaped by _line_start and the template)
+
+
+@register.simple_tag(takes_context=True)
+def chat_message_start(context, message) -> str:
+    """:func:`_line_start` of ``message`` (``support`` from the context): what a product page
+    renders once per version for everyone (``chat/_message_start.html``)."""
+    return _line_start(context, context.template.engine, message, bool(context.get("support")))
 
 
 @register.simple_tag(takes_context=True)

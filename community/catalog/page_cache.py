@@ -32,7 +32,7 @@ from community import seo as core_seo
 _MISSING = object()
 # Part of every key: bump it when what the parts hold changes shape (the cached objects are
 # pickled model instances), so a deploy does not read the previous release's.
-FORMAT = 1
+FORMAT = 2
 
 
 def _viewer_expressions(contributors: tuple):
