@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from community import seo
-from community.accounts.trust import indexable_authors_q
+from community.accounts.trust import authors_standing
 from community.catalog.models import ProductPage
 from community.moderation.models import Status
 from community.text import plain_text
@@ -72,9 +72,7 @@ def product_reviews_version() -> dict[str, Subquery]:
         # reputation of an author changes it too, and so does an author hiding their profile (the
         # name is then no link).
         **_aggregate(Review.objects.all(), "product", reviews_changed=changed, reviews_n=Count("pk"),
-                     authors_indexable=Count("pk", filter=indexable_authors_q("author__")),
-                     authors_reputation=Sum("author__profile__reputation"),
-                     authors_public=Count("pk", filter=Q(author__profile__public=True))),
+                     authors=authors_standing()),
         **_aggregate(ReviewVote.objects.all(), "review__product", votes_changed=Max("updated"), votes_n=Count("pk")),
         **_aggregate(ShopReply.objects.all(), "review__product", replies_changed=Max("updated"), replies_n=Count("pk")),
         **_aggregate(ReviewPhoto.objects.all(), "review__product",

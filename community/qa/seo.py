@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from community import seo
-from community.accounts.trust import indexable_authors_q
+from community.accounts.trust import authors_standing, indexable_authors_q
 from community.moderation.models import Status
 from community.qa.models import Answer, AnswerVote, Question
 from community.text import plain_text
@@ -139,9 +139,7 @@ def question_version(request, *, page_url_path: str, question_id: str, slug: str
         Coalesce("moderated_at", "created"), Coalesce("edited_at", "created"))),
         answers_up=Sum("up_count"), answers_down=Sum("down_count"), answers_n=Count("pk"),
         # The answerers' standing (badges, noindex): the whole anonymous page is cached under this.
-        authors_indexable=Count("pk", filter=indexable_authors_q("author__")),
-        authors_reputation=Sum("author__profile__reputation"),
-        authors_public=Count("pk", filter=Q(author__profile__public=True)))
+        authors=authors_standing())
     votes = _aggregate(AnswerVote.objects.all(), "answer__question", votes_changed=Max("updated"),
                        votes_n=Count("pk"))
     row = (Question.objects.filter(pk=int(question_id), product__url_path=page_url_path, product__live=True)

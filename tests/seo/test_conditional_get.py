@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from community.qa import services as qa_services
@@ -132,3 +133,25 @@ def test_a_product_page_keeps_its_validator_when_another_product_changes(client,
                                body="Другой товар")
     response = client.get(product.url, HTTP_IF_NONE_MATCH=first)
     assert response.status_code == 304
+
+
+def test_product_and_question_pages_change_their_validator_with_an_authors_standing(client, product):
+    # The authors' level, reputation and hidden profile are one joined value of the version
+    # (trust.authors_standing): each of them must still change it.
+    from community.accounts.models import Profile
+
+    reviewer, answerer = people.person("rosalind"), people.person("sebastian")
+    people.review(reviewer, product)
+    question = people.question(people.person("viola"), product, title="Есть ли подсветка клавиатуры?")
+    people.answer(answerer, question)
+    def check(url: str, author) -> None:
+        profile = Profile.objects.filter(user=author)
+        level = profile.get().level
+        other_level = "member" if level == "newcomer" else "newcomer"
+        assert_304_then_changes(client, url, lambda: profile.update(reputation=F("reputation") + 10))
+        assert_304_then_changes(client, url, lambda: profile.update(level=other_level))
+        assert_304_then_changes(client, url, lambda: profile.update(public=False))
+        profile.update(public=True, level=level)
+
+    check(product.url, reviewer)
+    check(question.get_url(), answerer)
