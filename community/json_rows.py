@@ -26,10 +26,12 @@ class JSONArrayAgg(Aggregate):
         return super().as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
 
 
-def rows(queryset: QuerySet, key: str) -> Subquery:
+def rows(queryset: QuerySet, key: str, fields: tuple[str, ...] | None = None) -> Subquery:
     """``queryset``'s rows for each ``key`` (it must be filtered by ``OuterRef`` on it) as a JSON
-    array of objects holding every concrete field: one scalar subquery (NULL when none)."""
-    fields = {field.attname: field.attname for field in queryset.model._meta.concrete_fields}
+    array of objects holding every concrete field, or only ``fields`` (attnames; the others are
+    None in the :func:`instances`): one scalar subquery (NULL when none)."""
+    names = fields or [field.attname for field in queryset.model._meta.concrete_fields]
+    fields = {name: name for name in names}
     aggregated = queryset.order_by().values(key).annotate(rows=JSONArrayAgg(JSONObject(**fields))).values("rows")
     return Subquery(aggregated[:1], output_field=JSONField())
 

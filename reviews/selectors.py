@@ -204,6 +204,9 @@ _OWN_SUMMARY = {"reviews_own": "pk", "reviews_own_status": "status", "reviews_ow
                 "reviews_own_title": "title", "reviews_own_reason": "moderation_reason"}
 
 
+_VOTE_FIELDS = ("id", "review_id", "helpful", "created")
+
+
 def viewer_state(user) -> dict:
     """``product_viewer_state`` hook: the viewer's review of the product (its id, status, rating,
     title and the moderator's reason; one per author and product) and their votes on its reviews
@@ -211,20 +214,25 @@ def viewer_state(user) -> dict:
     own = Review.objects.filter(product=OuterRef("pk"), author_id=user.pk)
     return {
         **{name: Subquery(own.values(field)[:1]) for name, field in _OWN_SUMMARY.items()},
+        # Only what the vote buttons show (a busy voter has hundreds of votes on a product).
         "reviews_votes": json_rows.rows(ReviewVote.objects.filter(review__product=OuterRef("pk"), voter_id=user.pk),
-                                        "review__product"),
+                                        "review__product", fields=_VOTE_FIELDS),
     }
 
 
-def viewer_votes(state: dict, reviews: list[Review]) -> list[ReviewVote] | None:
-    """The viewer's votes on ``reviews`` (those the page shows) from their state on the product
+def viewer_votes(state: dict, reviews: list[Review], *, viewer) -> list[ReviewVote] | None:
+    """``viewer``'s votes on ``reviews`` (those the page shows) from their state on the product
     (:func:`viewer_state`), or None when the state does not hold them. Only those become model
-    instances: a busy voter's state holds hundreds."""
+    instances (a busy voter's state holds hundreds), with what the vote buttons show: the
+    choice and the time (``updated`` is not read)."""
     if "reviews_votes" not in state:
         return None
     shown = {review.pk for review in reviews}
-    return json_rows.instances(ReviewVote, [item for item in state["reviews_votes"] or ()
-                                            if item.get("review_id") in shown])
+    votes = json_rows.instances(ReviewVote, [item for item in state["reviews_votes"] or ()
+                                             if item.get("review_id") in shown])
+    for vote in votes:
+        vote.voter_id = viewer.pk
+    return votes
 
 
 def own_review(*, viewer, product: ProductPage, known: dict | None = None) -> Review | None:

@@ -116,7 +116,7 @@ def reviews_section(request: HttpRequest, page: ProductPage) -> ProductSection:
         state = page_cache.viewer_state(request, page)
         if viewer.is_authenticated:
             selectors.attach_viewer_votes(reviews=reviews, viewer=viewer,
-                                          votes=selectors.viewer_votes(state, reviews))
+                                          votes=selectors.viewer_votes(state, reviews, viewer=viewer))
         own = selectors.own_review(viewer=viewer, product=page, known=state) if state else None
     return ProductSection(
         key="reviews", title=_("Reviews"), template="reviews/section_reviews.html", order=20,

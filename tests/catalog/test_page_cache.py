@@ -89,9 +89,9 @@ def test_the_viewer_state_follows_the_viewer(rf, product, settings, with_version
     assert theirs["reviews_own"] is None and theirs["notify_following"] is True
     assert mine["chat_muted_until"] is None and theirs["qa_own_pending"] is False
     # The votes come as the rows they are, types included (the vote's lock reads its time).
-    assert review_selectors.viewer_votes(mine, [review]) == []
-    assert review_selectors.viewer_votes(theirs, []) == []  # only the votes on the reviews shown
-    [vote] = review_selectors.viewer_votes(theirs, [review])
+    assert review_selectors.viewer_votes(mine, [review], viewer=reader) == []
+    assert review_selectors.viewer_votes(theirs, [], viewer=other) == []  # only the votes on the reviews shown
+    [vote] = review_selectors.viewer_votes(theirs, [review], viewer=other)
     stored = ReviewVote.objects.get(voter=other, review=review)
     assert (vote.pk, vote.review_id, vote.voter_id, vote.helpful, vote.created) == \
         (stored.pk, stored.review_id, stored.voter_id, False, stored.created)
