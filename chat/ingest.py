@@ -257,7 +257,7 @@ def _store_group(key: str, posts: list[tuple]) -> list[int | Exception]:
     message) once; a room created for sends that were all refused is rolled back with them."""
     try:
         with transaction.atomic():
-            room = _public_room(key)
+            room = _room_of(key)
             outcomes = services.message_post_many(room=room, posts=posts)
             if not any(isinstance(outcome, int) for outcome in outcomes):
                 raise _NothingStored(outcomes)
@@ -277,8 +277,9 @@ def _store_group(key: str, posts: list[tuple]) -> list[int | Exception]:
         return [error] * len(posts)
 
 
-def _public_room(key: str):
-    """The product's room or the lounge named by ``key`` (created on first need), or ``ChatError``."""
+def _room_of(key: str):
+    """The room named by ``key``, a product's or the lounge's created on first need; ``ChatError``
+    when there is none (or the product is not live)."""
     ref = rooms.resolve(key)
     if ref is None:
         raise ChatError("not_found")
@@ -288,7 +289,9 @@ def _public_room(key: str):
         room = ref.room or services.product_room_for(ref.product)
         room.product = ref.product  # already loaded: the access check reads its liveness
         return room
-    return ref.room or services.lounge_room()
+    if ref.kind == RoomKind.LOUNGE:
+        return ref.room or services.lounge_room()
+    return ref.room
 
 
 def post_to_room(user, key: str, body: str, client_id: str, known: dict | None = None) -> int:
@@ -301,18 +304,7 @@ def post_to_room(user, key: str, body: str, client_id: str, known: dict | None =
     """
     room = known.get(key) if known is not None else None
     if room is None:
-        ref = rooms.resolve(key)
-        if ref is None:
-            raise ChatError("not_found")
-        if ref.kind == RoomKind.PRODUCT:
-            if not ref.product_live:
-                raise ChatError("not_found")
-            room = ref.room or services.product_room_for(ref.product)
-            room.product = ref.product  # already loaded: the access check reads its liveness
-        elif ref.kind == RoomKind.LOUNGE:
-            room = ref.room or services.lounge_room()
-        else:
-            room = ref.room
+        room = _room_of(key)
     if room.kind == RoomKind.LOUNGE and not can_enter_lounge(user):
         raise ChatError("forbidden")
     message_id = services.message_post(author=user, room=room, body=body, client_id=client_id).pk

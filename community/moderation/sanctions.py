@@ -218,6 +218,8 @@ def refusal_text(sanction: Sanction) -> str:
     """What a user kept from posting by ``sanction`` is told (in the active language)."""
     if sanction.kind == SanctionKind.BAN:
         return _("Your account is banned: %(reason)s") % {"reason": sanction.reason}
+    if sanction.until is None:
+        return _("You cannot post until a moderator lifts the restriction: %(reason)s") % {"reason": sanction.reason}
     return _("You cannot post until %(until)s: %(reason)s") % {
         "until": formats.date_format(timezone.localtime(sanction.until), "DATETIME_FORMAT"),
         "reason": sanction.reason,

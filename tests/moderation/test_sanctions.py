@@ -33,6 +33,20 @@ def test_a_muted_user_cannot_write_a_review_ask_answer_or_chat(shopper, moderato
     assert not Message.objects.exists()
 
 
+def test_a_mute_until_lifted_says_so_not_a_date(shopper, moderator, product):
+    from django.utils import translation
+
+    Sanction.objects.create(user=shopper, kind="mute", reason="Оскорбления", until=None, created_by=moderator)
+    room = chat_services.product_room_for(product)
+    with pytest.raises(ChatError) as refused:
+        chat_services.message_post(author=shopper, room=room, body="Привет")
+    assert refused.value.message == "Вы не можете публиковать, пока модератор не снимет ограничение: Оскорбления"
+    with translation.override("en"):
+        [sanction] = Sanction.objects.filter(user=shopper)
+        assert sanctions.refusal_text(sanction) == \
+            "You cannot post until a moderator lifts the restriction: Оскорбления"
+
+
 def test_a_muted_customer_still_writes_to_support(shopper, moderator):
     sanctions.user_mute(moderator=moderator, user=shopper, days=1, reason="Флуд")
     ticket = support_services.ticket_open(customer=shopper, subject="Где мой заказ?", body="Заказ A-1 не пришёл")
