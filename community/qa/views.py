@@ -28,7 +28,7 @@ from community.http import login_needed, parse_int, rate_limited
 from community.moderation.models import Status
 from community.qa import selectors, seo, services
 from community.qa.forms import AnswerForm, QuestionForm
-from community.qa.models import Question, VoteValue
+from community.qa.models import Question
 from community.qa.services import QAError
 from community.text import excerpt
 
@@ -199,8 +199,6 @@ def _render_question(request: HttpRequest, page: ProductPage, question: Question
             [question.author] + [a.author for a in answers if a.status == Status.PUBLISHED]),
         "jsonld": seo.question_jsonld(question=question, answers=answers, url=url, request=request)
         if question.status == Status.PUBLISHED else "",
-        "vote_up": VoteValue.UP,
-        "vote_down": VoteValue.DOWN,
     }
     return TemplateResponse(request, "qa/question_page.html", context, status=status)
 
