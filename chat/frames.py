@@ -87,12 +87,9 @@ def author_html(user, *, support: bool) -> str:
     for the same inputs: the key holds everything the component shows (name, profile link,
     staff, level, Expert categories, the thresholds its tips name), so a change is a new key.
     A batch of a busy room's messages has the same few authors over and over."""
-    from community.templatetags.author_tags import author, reputation_thresholds
+    from community.templatetags.author_tags import author, author_fingerprint
 
-    profile = user.profile
-    key = (user.pk, user.get_username(), user.is_staff, profile.name, profile.public, profile.level,
-           json.dumps(profile.expert_categories or (), sort_keys=True, default=str),
-           tuple(sorted(reputation_thresholds().items())), support, translation.get_language())
+    key = (author_fingerprint(user, support=support), translation.get_language())
     html = _authors.get(key)
     if html is None:
         html = render_to_string("components/author.html", author(user, support=support))

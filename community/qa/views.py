@@ -9,6 +9,8 @@ accept, edit, delete, flag, the JSON "similar questions" lookup) live under ``/q
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.http import (
     Http404,
@@ -21,6 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from community import fragments
 from community.accounts.trust import is_indexable
 from community.catalog import selectors as catalog_selectors
 from community.catalog.models import ProductPage
@@ -30,6 +33,7 @@ from community.qa import selectors, seo, services
 from community.qa.forms import AnswerForm, QuestionForm
 from community.qa.models import Question
 from community.qa.services import QAError
+from community.templatetags.author_tags import author_fingerprint
 from community.text import excerpt
 
 
@@ -170,6 +174,13 @@ def question_short(page: ProductPage, request: HttpRequest, question_id: int) ->
     return HttpResponsePermanentRedirect(question.get_url(request))
 
 
+def _answer_fingerprint(answer) -> tuple:
+    """Everything ``qa/includes/answer_head.html`` shows of a published answer."""
+    return (answer.pk, answer.is_accepted, answer.created, answer.edited_at,
+            hashlib.blake2b(answer.text_html.encode(), digest_size=16).hexdigest(),
+            author_fingerprint(answer.author, badges=answer.badges))
+
+
 def _render_question(request: HttpRequest, page: ProductPage, question: Question, *,
                      answer_form: AnswerForm | None = None, status: int = 200) -> HttpResponse:
     number = _page_number(request) if request.method == "GET" else 1
@@ -183,6 +194,9 @@ def _render_question(request: HttpRequest, page: ProductPage, question: Question
         raise Http404
     state = selectors.viewer_state(question=question, viewer=request.user)
     selectors.attach_badges([question, *answers], product=page)
+    # A published answer's author, time and text are the same for every viewer: rendered once.
+    fragments.render_once([answer for answer in answers if answer.status == Status.PUBLISHED], name="qa:answer",
+                          template="qa/includes/answer_head.html", variable="answer", fingerprint=_answer_fingerprint)
     first_public = next((a for a in answers if a.status == Status.PUBLISHED), None)
     question.best_answer_excerpt = excerpt(first_public.text_html, 155) if first_public else ""
     is_asker = request.user.is_authenticated and request.user.pk == question.author_id

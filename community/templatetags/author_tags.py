@@ -82,6 +82,22 @@ def author_badges(user, extra: Iterable = ()) -> list[Badge]:
     return badges
 
 
+def author_fingerprint(user, *, badges: Iterable = (), support: bool = False) -> tuple:
+    """Everything ``{% author user badges=… support=… %}`` shows, as a hashable value (for keys
+    of renderings kept for reuse): a rename, a new level or Expert status, a hidden profile, a
+    new avatar or other thresholds in the tips make a new value. The active language is not in it."""
+    import json
+
+    if user is None:
+        return (None,)
+    profile = user.profile
+    return (user.pk, user.get_username(), user.is_staff, profile.name, profile.public, profile.level,
+            json.dumps(profile.expert_categories or (), sort_keys=True, default=str), str(profile.avatar or ""),
+            tuple(sorted(reputation_thresholds().items())), support,
+            tuple((str(getattr(b, "label", "")), getattr(b, "css_class", ""), str(getattr(b, "title", "")),
+                   getattr(b, "key", "")) for b in badges or ()))
+
+
 @register.inclusion_tag("components/author.html")
 def author(user, *, avatar: bool = False, badges: Iterable = (), support: bool = False) -> dict:
     """An author's avatar (``avatar=True``), name linked to their profile (unless it is private),
