@@ -87,6 +87,34 @@ def test_the_product_page_runs_at_most_10_queries_anonymous_and_signed_in_warm_a
     assert 'class="own-review panel"' in page, "and their own review"
 
 
+def test_a_main_image_costs_no_query_and_a_gallery_two_with_a_cold_cache(product, shopper):
+    # The main image's rendition comes with the route's query; the gallery's rows with their
+    # images, then their renditions.
+    from community.catalog.models import ProductGalleryImage
+    from tests.catalog.test_pages import _image
+
+    member = signed_in(shopper)
+
+    def cold() -> tuple[int, str]:
+        member.get(product.url)  # renditions made, if new
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = member.get(product.url)
+        return len(captured), response.content.decode()
+
+    plain, _html = cold()
+    product.main_image = _image("main")
+    product.save_revision().publish()
+    with_image, html = cold()
+    assert with_image == plain and 'class="product-main-image"' in html
+    rendition = product.main_image.get_rendition("max-800x600|format-webp")
+    assert rendition.url in html
+    for n in range(3):
+        ProductGalleryImage.objects.create(product=product, image=_image(f"gallery-{n}"), sort_order=n)
+    with_gallery, html = cold()
+    assert with_gallery == plain + 2 and html.count('loading="lazy"') >= 3
+
+
 def test_the_question_page_runs_at_most_10_queries_signed_in_with_a_cold_cache(
         client, product, shopper, other_shopper, django_assert_max_num_queries):
     question = qa_factories.ask(other_shopper, product)

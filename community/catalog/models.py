@@ -46,6 +46,32 @@ class RoutedAncestorsMixin:
         return PageViewRestriction.objects.filter(page_id__in=[self.pk, *(page.pk for page in ancestors)])
 
 
+# The rendition of a product's main image that its page shows (and og:image): read by the route's
+# query, so that with the renditions cache cold it costs no query of its own.
+MAIN_IMAGE_SPEC = "max-800x600|format-webp"
+
+
+def _main_image_renditions():
+    from wagtail.images import get_image_model
+
+    from community import json_rows
+
+    renditions = get_image_model().get_rendition_model().objects.filter(
+        image=OuterRef("productpage__main_image"), filter_spec=MAIN_IMAGE_SPEC)
+    return json_rows.rows(renditions, "image")
+
+
+def _attach_renditions(image, rows) -> None:
+    """Give ``image`` the renditions read as JSON, as Wagtail's ``prefetch_renditions`` does (its
+    ``get_rendition`` looks there first; one not found there is made as usual)."""
+    from community import json_rows
+
+    renditions = json_rows.instances(image.get_rendition_model(), rows)
+    for rendition in renditions:
+        rendition.image = image
+    image.prefetched_renditions = renditions
+
+
 class HomePage(Page):
     """The shop community's front page: the community's blocks other apps add through the
     ``home_page_sections`` hook (callables ``(request, page) -> HomeSection | None``: helpful
@@ -86,7 +112,8 @@ class HomePage(Page):
             Page.objects.filter(Q(url_path__in=candidates, path__startswith=self.path, depth__gt=self.depth)
                                 | Q(depth=1) | Q(pk=self.pk))
             .select_related("productpage__top_category", "productpage__main_image", "categorypage", *product_related)
-            .annotate(has_view_restriction=Exists(PageViewRestriction.objects.filter(page=OuterRef("pk"))))
+            .annotate(has_view_restriction=Exists(PageViewRestriction.objects.filter(page=OuterRef("pk"))),
+                      main_image_renditions=_main_image_renditions())
             .order_by("-depth")
         )
         if not rows or rows[0].depth <= self.depth:
@@ -101,6 +128,8 @@ class HomePage(Page):
             page = found.categorypage
         else:
             page = found.specific
+        if isinstance(page, ProductPage) and page.main_image is not None:
+            _attach_renditions(page.main_image, found.main_image_renditions)
         page._route_restricted = any(row.has_view_restriction for row in (found, *ancestors))
         page._route_ancestors = ancestors
         return page.route(request, path_components[found.depth - self.depth:])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.paginator import Page as PaginatorPage
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.images import get_image_model
@@ -89,10 +89,14 @@ def breadcrumbs(page: Page) -> list[Page]:
 
 
 def product_gallery(product: ProductPage) -> list[ProductGalleryImage]:
-    images = get_image_model().objects.prefetch_renditions(*GALLERY_RENDITIONS)
-    return list(
-        product.gallery.order_by("sort_order").prefetch_related(Prefetch("image", queryset=images))
-    )
+    """The gallery with its images (one query) and their renditions (one more)."""
+    rows = list(product.gallery.order_by("sort_order").select_related("image"))
+    images = [row.image for row in rows]
+    if images:
+        renditions = get_image_model().get_rendition_model().objects.filter(filter_spec__in=GALLERY_RENDITIONS)
+        # As Wagtail's ImageQuerySet.prefetch_renditions does: get_rendition() reads this attribute.
+        prefetch_related_objects(images, Prefetch("renditions", queryset=renditions, to_attr="prefetched_renditions"))
+    return rows
 
 
 def product_by_sku(sku: str) -> ProductPage | None:

@@ -14,10 +14,9 @@ from django.http import HttpRequest
 from wagtail import hooks
 
 from community import seo
-from community.catalog.models import ProductPage, StockStatus
+from community.catalog.models import MAIN_IMAGE_SPEC, ProductPage, StockStatus
 from community.text import plain_text
 
-PRODUCT_IMAGE_SPEC = "max-800x600|format-webp"
 _AVAILABILITY = {
     StockStatus.IN_STOCK: "https://schema.org/InStock",
     StockStatus.LOW: "https://schema.org/LimitedAvailability",
@@ -30,7 +29,7 @@ def product_image_url(page: ProductPage) -> str:
     """The absolute URL of the product's main image (the one the page and og:image show)."""
     if page.main_image is None:
         return ""
-    return seo.absolute_url(page.main_image.get_rendition(PRODUCT_IMAGE_SPEC).url)
+    return seo.absolute_url(page.main_image.get_rendition(MAIN_IMAGE_SPEC).url)
 
 
 def product_description(page: ProductPage) -> str:
