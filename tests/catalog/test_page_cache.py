@@ -156,3 +156,27 @@ def test_the_shared_ask_form_carries_each_viewers_own_csrf_token_and_language(pr
     clients[1].cookies["lang"] = "en"
     _action, _token, english = ask_form(clients[1])
     assert "Your question" in english and "Ваш вопрос" not in english
+
+
+def test_the_cached_structured_data_follows_the_reviews_and_a_moderators_list(client, product):
+    import json
+    import re
+
+    from tests.factories import UserFactory
+
+    def markup(c) -> dict:
+        page = c.get(product.url).content.decode()
+        blocks = [json.loads(b) for b in re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)]
+        return next(b for b in blocks if b.get("@type") == "Product")
+
+    author = people.person("rosalind")
+    review = people.review(author, product, title="Тихий и лёгкий")
+    client.force_login(people.person("orlando"))
+    assert [r["name"] for r in markup(client)["review"]] == ["Тихий и лёгкий"]
+    review_services.review_update(editor=author, review=review, rating=2, title="Шумный", text=review.text)
+    data = markup(client)
+    assert [r["name"] for r in data["review"]] == ["Шумный"] and data["aggregateRating"]["ratingValue"] == 2.0
+
+    moderator = UserFactory(username="moderator-ld", is_staff=True, is_superuser=True)
+    client.force_login(moderator)
+    assert [r["name"] for r in markup(client)["review"]] == ["Шумный"]
