@@ -8,7 +8,8 @@ Every view of the site that answers both forms and scripts uses these, one imple
   log-in page that comes back to ``next_url``;
 - :func:`safe_next` / :func:`redirect_back` — the form's ``next`` when it points to this site,
   else the view's fallback;
-- :func:`parse_int` — a query or form value as a non-negative integer, or ``None``.
+- :func:`parse_int` — a query or form value as a non-negative integer, or ``None``;
+- :func:`item_url` — ``reverse(name, args=[pk])`` for an item's action, reversed once per process.
 
 ``@rate_limited("review_write")`` is the one way a view opts into the site's abuse limits
 (``community/ratelimit.py`` counts, in the shared cache). Only unsafe methods (POST …) are
@@ -38,7 +39,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -61,6 +62,25 @@ def parse_int(raw: str | None, *, max_digits: int = 18) -> int | None:
     if raw and len(raw) <= max_digits and raw.isascii() and raw.isdigit():
         return int(raw)
     return None
+
+
+_ITEM_URLS: dict[tuple, tuple[str, str]] = {}
+_ITEM_STAND_IN = 7_340_017_291
+
+
+def item_url(name: str, pk: int) -> str:
+    """``reverse(name, args=[pk])`` for a URL whose one argument is an item's integer id (a review's
+    vote, an answer's report), reversed once per process and URL prefix: Django's ``reverse`` of a
+    namespaced name costs 35–80 µs here, and a page links ten reviews' or twenty answers' actions."""
+    key = (name, get_script_prefix(), get_urlconf())
+    parts = _ITEM_URLS.get(key)
+    if parts is None:
+        stand_in = str(_ITEM_STAND_IN)
+        head, found, tail = reverse(name, args=[_ITEM_STAND_IN]).partition(stand_in)
+        if not found or stand_in in tail:
+            raise ValueError(f"item_url: {name!r} does not take one id")
+        parts = _ITEM_URLS[key] = (head, tail)
+    return f"{parts[0]}{int(pk)}{parts[1]}"
 
 
 def wants_json(request: HttpRequest) -> bool:

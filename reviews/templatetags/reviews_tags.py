@@ -8,11 +8,11 @@ from urllib.parse import quote
 from django import template
 from django.template.defaultfilters import floatformat
 from django.template.defaulttags import CsrfTokenNode
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from community.http import item_url
 from reviews import selectors, services
 from reviews.models import Review
 
@@ -103,7 +103,7 @@ def review_vote(context, review: Review) -> str:
             '    <span class="review-vote-question" id="review-{}-vote-question">{}</span>\n    {}\n    {}\n'
             '    <span class="vote-hint muted" data-vote-hint>{}</span>\n'
             '    <span class="vote-status" role="status" aria-live="polite" data-vote-status></span>\n  </form>',
-            reverse("reviews:vote", args=[review.pk]), _csrf_input(context),
+            item_url("reviews:vote", review.pk), _csrf_input(context),
             request.get_full_path() if request else "", review.pk, review.pk, _("Was this review helpful?"),
             _vote_button(review, "helpful", _("Yes"), review.helpful_count, state),
             _vote_button(review, "unhelpful", _("No"), review.unhelpful_count, state), hint)
@@ -120,7 +120,7 @@ def review_report_link(context, review: Review) -> str:
         return ""
     request = context.get("request")
     return format_html('<a class="review-flag" href="{}?next={}%23review-{}" rel="nofollow">{}</a>',
-                       reverse("reviews:flag", args=[review.pk]),
+                       item_url("reviews:flag", review.pk),
                        quote(request.get_full_path() if request else "", safe="/"), review.pk, _("Report"))
 
 

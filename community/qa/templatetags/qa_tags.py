@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from community.http import item_url
 from community.moderation.models import Status
 from community.qa.models import Answer, VoteValue
 
@@ -40,7 +40,7 @@ def answer_controls(context, answer: Answer) -> str:
             parts.append(format_html(
                 '<form method="post" action="{}" class="qa-vote-form" data-qa-vote>{}'
                 '<span class="visually-hidden" id="{}-vote-label">{}</span>{}{}</form>',
-                reverse("qa:answer_vote", args=[answer.pk]), csrf, answer.anchor, _("Was this answer helpful?"),
+                item_url("qa:answer_vote", answer.pk), csrf, answer.anchor, _("Was this answer helpful?"),
                 _vote_button(answer, VoteValue.UP, "qa-vote-up", _("Helpful"), answer.up_count, "data-qa-up"),
                 _vote_button(answer, VoteValue.DOWN, "qa-vote-down", _("Not helpful"), answer.down_count,
                              "data-qa-down")))
@@ -51,12 +51,12 @@ def answer_controls(context, answer: Answer) -> str:
             parts.append(format_html(
                 '<form method="post" action="{}" class="inline-form">{}<button type="submit" '
                 'class="btn btn-small btn-outline">✓ {}</button></form>',
-                reverse("qa:answer_accept", args=[answer.pk]), CsrfTokenNode().render(context),
+                item_url("qa:answer_accept", answer.pk), CsrfTokenNode().render(context),
                 _("Accept this answer")))
     if own:
         parts.append(format_html('<a class="btn btn-small" href="{}">{}</a>',
-                                 reverse("qa:answer_edit", args=[answer.pk]), _("Edit")))
+                                 item_url("qa:answer_edit", answer.pk), _("Edit")))
     elif signed_in and published:
         parts.append(format_html('<a class="qa-report-link" href="{}" rel="nofollow">{}</a>',
-                                 reverse("qa:answer_flag", args=[answer.pk]), _("Report")))
+                                 item_url("qa:answer_flag", answer.pk), _("Report")))
     return mark_safe("\n".join(parts))  # noqa: S308  (each part built by format_html)
