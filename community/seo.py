@@ -35,8 +35,6 @@ from django.utils.safestring import SafeString, mark_safe
 
 from community.http import parse_int
 
-# The same escapes as Django's json_script: the JSON cannot close the <script> element.
-_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 SCHEMA = "https://schema.org"
 
 
@@ -61,7 +59,10 @@ def iso_datetime(value: datetime | None) -> str:
 
 def jsonld(data: dict[str, Any] | list[dict[str, Any]]) -> SafeString:
     """JSON-LD safe to inline in ``<script type="application/ld+json">``."""
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES))  # noqa: S308
+    # Django's json_script escapes, so the JSON cannot close the <script> element; by replace():
+    # str.translate took 690 µs on ten reviews' Cyrillic markup (13 KB), replace() 22 µs.
+    text = json.dumps(data, ensure_ascii=False)
+    return mark_safe(text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026"))  # noqa: S308
 
 
 def breadcrumb_list(crumbs: Iterable[tuple[str, str]]) -> dict[str, Any]:

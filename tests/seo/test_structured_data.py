@@ -148,3 +148,11 @@ def test_removed_or_pending_content_gets_no_markup(client, product, newcomer, se
     assert question.status == Status.PENDING
     client.force_login(newcomer)
     assert "QAPage" not in jsonld(client.get(question.get_url()))
+
+
+def test_json_ld_cannot_close_its_script_element():
+    from community import seo
+
+    text = seo.jsonld({"reviewBody": "</script><script>alert(1)</script> & <b>жирный</b>"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"reviewBody": "</script><script>alert(1)</script> & <b>жирный</b>"}
