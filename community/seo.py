@@ -466,6 +466,21 @@ class ConditionalGetMiddleware:
 
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_PLACEHOLDER = "\x00csrf-token\x00"
+
+
+def without_csrf_tokens(html: str) -> str:
+    """``html`` with every CSRF token of its forms replaced by a placeholder, to be kept for other
+    visitors; :func:`with_csrf_token` puts the visitor's own back."""
+    return _CSRF_INPUT.sub(lambda m: m.group(1) + _CSRF_PLACEHOLDER + m.group(2), html)
+
+
+def with_csrf_token(request: HttpRequest, html: str) -> str:
+    """``html`` kept by :func:`without_csrf_tokens`, with ``request``'s CSRF token (and its cookie)."""
+    from django.middleware.csrf import get_token
+
+    if _CSRF_PLACEHOLDER not in html:
+        return html
+    return html.replace(_CSRF_PLACEHOLDER, get_token(request))
 _UNCACHED_HEADERS = {"set-cookie", "etag", "last-modified", "vary", "content-length"}
 
 
@@ -483,7 +498,6 @@ def _page_cacheable(request: HttpRequest) -> bool:
 
 def _cached_page(request: HttpRequest, validators) -> HttpResponse | None:
     from django.core.cache import cache
-    from django.middleware.csrf import get_token
 
     if not _page_cacheable(request):
         return None
@@ -491,9 +505,7 @@ def _cached_page(request: HttpRequest, validators) -> HttpResponse | None:
     if stored is None:
         return None
     headers, content = stored
-    if _CSRF_PLACEHOLDER in content:
-        parts = content.split(_CSRF_PLACEHOLDER)
-        content = parts[0] + "".join(get_token(request) + part for part in parts[1:])
+    content = with_csrf_token(request, content)
     response = HttpResponse(content.encode(), headers=headers)
     _apply(response, validators)
     return response
@@ -506,6 +518,6 @@ def _cache_page(request: HttpRequest, response: HttpResponse, validators) -> Non
     if not _page_cacheable(request) or response.cookies or (session is not None and session.modified):
         return
     charset = response.charset or "utf-8"
-    content = _CSRF_INPUT.sub(lambda m: m.group(1) + _CSRF_PLACEHOLDER + m.group(2), response.content.decode(charset))
+    content = without_csrf_tokens(response.content.decode(charset))
     headers = {name: value for name, value in response.items() if name.lower() not in _UNCACHED_HEADERS}
     cache.set(_page_key(request, validators), (headers, content), settings.VERSIONED_PAGE_CACHE_SECONDS)

@@ -123,21 +123,20 @@ def shared_fragments(request: HttpRequest, page, name: str, items: list, templat
         item.shared_html = mark_safe(html) if html is not None else None  # noqa: S308  (our own rendering)
 
 
-_CSRF_STAND_IN = "csrf-stand-in-5d1e0a"
-
-
 def shared_form(request: HttpRequest, page, name: str, template: str, context: dict[str, Any]):
     """``template`` rendered with ``context`` once per page version and UI language, the request's
-    CSRF token put in: for a form every signed-in viewer is shown alike (the empty «Ask about this
-    product» form). Rendering its fields through Django's widget templates cost 2 ms a request."""
-    from django.middleware.csrf import get_token
+    CSRF token put in (as for the anonymous pages kept whole, ``core_seo.with_csrf_token``): for a
+    form every signed-in viewer is shown alike (the empty «Ask about this product» form).
+    Rendering its fields through Django's widget templates cost 2 ms a request."""
     from django.template.loader import render_to_string
     from django.utils import translation
     from django.utils.safestring import mark_safe
 
+    # Rendered with a stand-in token ({% csrf_token %} prints nothing without one), kept with a
+    # placeholder in its place.
     html = shared(request, page, f"{name}:form:{translation.get_language()}",
-                  lambda: str(render_to_string(template, {**context, "csrf_token": _CSRF_STAND_IN})))
-    return mark_safe(html.replace(_CSRF_STAND_IN, get_token(request)))  # noqa: S308  (our own rendering)
+                  lambda: core_seo.without_csrf_tokens(str(render_to_string(template, {**context, "csrf_token": "-"}))))
+    return mark_safe(core_seo.with_csrf_token(request, html))  # noqa: S308  (our own rendering)
 
 
 class _UserKey:
