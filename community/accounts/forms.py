@@ -3,6 +3,7 @@ from __future__ import annotations
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from community.accounts.models import Profile
@@ -28,12 +29,21 @@ class ProfileForm(forms.ModelForm):
 
 
 class LoginForm(AllauthLoginForm):
-    """allauth's log-in form with a clearer label for the username-or-email field."""
+    """allauth's log-in form with a clearer label for the username-or-email field, which is as long
+    as an email address may be: allauth's username-or-email field has no limit, and SQLite refuses
+    a LIKE pattern over 50,000 bytes (a 500 found by tests/http/test_fuzz_forms.py)."""
+
+    LOGIN_MAX_LENGTH = 254
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["login"].label = _("Username or email")
-        self.fields["login"].widget.attrs["placeholder"] = ""
+        field = self.fields["login"]
+        field.label = _("Username or email")
+        field.widget.attrs["placeholder"] = ""
+        if field.max_length is None:
+            field.max_length = self.LOGIN_MAX_LENGTH
+            field.validators.append(MaxLengthValidator(self.LOGIN_MAX_LENGTH))
+            field.widget.attrs["maxlength"] = str(self.LOGIN_MAX_LENGTH)
 
 
 class DeleteAccountForm(forms.Form):

@@ -47,6 +47,14 @@ def test_password_reset_sends_an_email(client, shopper):
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
 
 
+def test_an_over_long_log_in_name_is_a_form_error_not_a_server_error(client, shopper):
+    # SQLite refuses a LIKE pattern over 50,000 bytes: the name must not reach the lookup.
+    response = client.post("/accounts/login/", {"login": "<b>" * 30_000, "password": "whatever-2026"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert 'maxlength="254"' in client.get("/accounts/login/").content.decode()
+
+
 def test_the_personal_account_needs_a_login(client, db):
     response = client.get("/cabinet/")
     assert response.status_code == 302
