@@ -6,6 +6,7 @@ Start-up fails with a clear message when static URLs cannot be built
 (``community.checks``).
 """
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -29,3 +30,10 @@ application = ProtocolTypeRouter(
         "websocket": SiteOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# What start-up built (Django, Wagtail, every module, the URL resolvers: about a million objects)
+# lives as long as the process: move it out of the garbage collector's generations. A full
+# collection scanned all of it and stopped the event loop for 150 ms, a few times a minute under
+# chat traffic (bench.chat: ack p99 1.1 s at 300 msg/s; with this, 170 ms). Only objects made
+# after start-up are scanned now.
+gc.freeze()
