@@ -471,6 +471,8 @@ CHAT_EDIT_WINDOW_SECONDS = 10 * 60
 CHAT_SEND_QUEUE = int(os.environ.get("CHAT_SEND_QUEUE", "500"))
 CHAT_SEND_DEADLINE_SECONDS = float(os.environ.get("CHAT_SEND_DEADLINE_SECONDS", "1.0"))
 CHAT_SEND_BATCH = int(os.environ.get("CHAT_SEND_BATCH", "100"))
+# The writer keeps its database connection while sends keep coming; idle this long, it closes it.
+CHAT_WRITER_IDLE_SECONDS = float(os.environ.get("CHAT_WRITER_IDLE_SECONDS", "2.0"))
 # A message received before its predecessor (two processes storing in one room) waits this long
 # for it before the hub counts a layer gap and refills from the database (chat/fanout.py).
 CHAT_REORDER_SECONDS = float(os.environ.get("CHAT_REORDER_SECONDS", "0.5"))

@@ -3,8 +3,8 @@
 
 The sockets run on the real ASGI application and channel layer (Redis when ``REDIS_URL`` is
 set). The process is pushed past its capacity deterministically: the test occupies the
-process's database thread (as a slow database would) while the sends arrive, with a small
-queue and a short deadline.
+writer's thread (as a slow database would) while the sends arrive, with a small queue and a
+short deadline.
 """
 
 from __future__ import annotations
@@ -26,15 +26,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @contextlib.asynccontextmanager
-async def busy_database_thread():
-    """Hold the process's database thread until the block exits (a stalled database)."""
+async def busy_writer_thread():
+    """Hold the writer's thread (where it stores) until the block exits (a stalled database)."""
     holding_now, release = threading.Event(), threading.Event()
 
     def hold() -> None:
         holding_now.set()
         release.wait(30)
 
-    holding = asyncio.ensure_future(database_sync_to_async(hold)())
+    holding = asyncio.ensure_future(ingest_for_loop().in_writer_thread(hold))
     while not holding_now.is_set():
         await asyncio.sleep(0.01)
     try:
@@ -45,7 +45,7 @@ async def busy_database_thread():
 
 
 async def writer_busy() -> None:
-    """Until the writer has taken a batch (and waits for the database thread)."""
+    """Until the writer has taken a batch (and waits for its thread)."""
     ingest = ingest_for_loop()
     while not ingest.in_flight:
         await asyncio.sleep(0.01)
@@ -78,7 +78,7 @@ async def test_a_flood_past_capacity_gets_one_ack_or_one_overloaded_error_per_se
     key = rooms.product_key(product.pk)
     senders = [await sockets(shopper, language="ru" if n % 2 else "en") for n in range(12)]
     refused_before, sends_before = stats["sends_refused"], stats["sends"]
-    async with busy_database_thread():
+    async with busy_writer_thread():
         for n, socket in enumerate(senders):
             await socket.send(type="send", room=key, client_id=f"flood-{n}", body=f"сообщение {n}")
             if n == 0:
@@ -108,7 +108,7 @@ async def test_a_refused_send_can_be_sent_again_with_the_same_client_id(settings
     settings.CHAT_SEND_QUEUE, settings.CHAT_SEND_DEADLINE_SECONDS = 1, 0.2
     key = rooms.product_key(product.pk)
     first, second = await sockets(shopper), await sockets(shopper)
-    async with busy_database_thread():
+    async with busy_writer_thread():
         await first.send(type="send", room=key, client_id="a-1", body="первое")
         await asyncio.wait_for(writer_busy(), 10)
         await second.send(type="send", room=key, client_id="b-1", body="второе")
@@ -125,7 +125,7 @@ async def test_a_send_still_queued_when_its_socket_closes_is_not_stored(settings
     settings.CHAT_SEND_DEADLINE_SECONDS = 30
     key = rooms.product_key(product.pk)
     taken, leaving = await sockets(shopper), await sockets(shopper)
-    async with busy_database_thread():
+    async with busy_writer_thread():
         await taken.send(type="send", room=key, client_id="stays-1", body="остаётся")
         await asyncio.wait_for(writer_busy(), 10)
         await leaving.send(type="send", room=key, client_id="leaves-1", body="уходит")

@@ -231,3 +231,94 @@ async def test_the_hub_logs_a_failing_heartbeat_once_per_database_outage(
     assert len(failed) == 1 and failed[0].exc_info is not None  # the traceback once, not every beat
     assert len(again) == 1 and again[0].args[1] == fanout.stats["heartbeat_errors"] - errors_before >= 5
     assert hub.tick > tick
+
+
+# --- the writer's own connection (chat.ingest) ------------------------------------------------------
+
+
+def _writer_connection_open() -> bool:
+    return connections["default"].connection is not None
+
+
+def _writer_backend_pid() -> int:
+    return connections["default"].connection.info.backend_pid
+
+
+def _terminate(pid: int) -> None:
+    """Drop one PostgreSQL connection from the server's side, as a restart or a failover does."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+async def test_the_writer_keeps_its_connection_while_sends_come_and_closes_it_when_idle(
+        sockets, product_room, shopper, settings):
+    from chat.ingest import ingest_for_loop
+
+    settings.CHAT_WRITER_IDLE_SECONDS = 0.5
+    key = rooms.room_key(product_room)
+    writer = await sockets(shopper)
+    await writer.send(type="send", room=key, client_id="kept-1", body="первое")
+    await writer.find("ack", client_id="kept-1", timeout=10)
+    ingest = ingest_for_loop()
+    assert await ingest.in_writer_thread(_writer_connection_open)
+    await writer.send(type="send", room=key, client_id="kept-2", body="второе")
+    await writer.find("ack", client_id="kept-2", timeout=10)
+    assert await ingest.in_writer_thread(_writer_connection_open)
+    async with asyncio.timeout(10):
+        while await ingest.in_writer_thread(_writer_connection_open):
+            await asyncio.sleep(0.1)
+    # Idle, it holds none; the next send connects again.
+    await writer.send(type="send", room=key, client_id="kept-3", body="третье")
+    await writer.find("ack", client_id="kept-3", timeout=10)
+    stored = await database_sync_to_async(lambda: sorted(Message.objects.values_list("client_id", flat=True)))()
+    assert stored == ["kept-1", "kept-2", "kept-3"]
+
+
+needs_postgresql = pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                                      reason="drops a connection from the server's side (pg_terminate_backend)")
+
+
+@needs_postgresql
+async def test_a_batch_on_a_connection_the_database_dropped_is_stored_on_a_new_one(sockets, product_room, shopper):
+    from chat.ingest import ingest_for_loop
+
+    key = rooms.room_key(product_room)
+    writer, reader = await sockets(shopper), await sockets(shopper)
+    assert await reader.subscribe(key) == []
+    await writer.send(type="send", room=key, client_id="drop-1", body="до")
+    await writer.find("ack", client_id="drop-1", timeout=10)
+    ingest = ingest_for_loop()
+    pid = await ingest.in_writer_thread(_writer_backend_pid)
+    await database_sync_to_async(_terminate)(pid)
+    await writer.send(type="send", room=key, client_id="drop-2", body="после")
+    ack = await writer.find("ack", client_id="drop-2", timeout=10)
+    assert await ingest.in_writer_thread(_writer_backend_pid) != pid
+    async with asyncio.timeout(10):  # and broadcast as usual
+        while (await reader.frame("message", timeout=10))["message"]["id"] != ack["id"]:
+            pass
+    rows = await database_sync_to_async(lambda: list(Message.objects.order_by("pk").values_list("client_id", "pk")))()
+    assert rows == [("drop-1", rows[0][1]), ("drop-2", ack["id"])]
+
+
+@needs_postgresql
+async def test_a_send_during_an_outage_on_a_kept_connection_gets_unavailable_and_the_next_one_is_stored(
+        sockets, product_room, shopper):
+    from chat.ingest import ingest_for_loop
+
+    key = rooms.room_key(product_room)
+    writer = await sockets(shopper)
+    await writer.send(type="send", room=key, client_id="out-1", body="до")
+    await writer.find("ack", client_id="out-1", timeout=10)
+    pid = await ingest_for_loop().in_writer_thread(_writer_backend_pid)
+    await database_sync_to_async(_terminate)(pid)  # the writer's connection is gone…
+    saved = await database_sync_to_async(_break_database)()  # …and no new one can be made
+    try:
+        await writer.send(type="send", room=key, client_id="out-2", body="во время")
+        error = await writer.find("error", client_id="out-2", timeout=20)
+        assert error["code"] == "unavailable"
+    finally:
+        await database_sync_to_async(_restore_database)(saved)
+    await writer.send(type="send", room=key, client_id="out-2", body="во время")
+    ack = await writer.find("ack", client_id="out-2", timeout=10)
+    rows = await database_sync_to_async(lambda: list(Message.objects.order_by("pk").values_list("client_id", "pk")))()
+    assert rows == [("out-1", rows[0][1]), ("out-2", ack["id"])]
