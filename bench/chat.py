@@ -1,6 +1,6 @@
 """Chat delivery under load: real daphne processes, the Redis channel layer, websocket clients.
 
-``python -m bench.chat [--clients 100,1000] [--duration 20] [--workers 2] [--ports …] [--senders 10]
+``python -m bench.chat [--clients 100,1000] [--duration 20] [--warmup 2] [--workers 2] [--ports …] [--senders 10]
 [--rate 1] [--ingest-senders 50] [--ingest-rate 200] [--overload-rate 1500] [--overload-queue 100]
 [--client-procs 2] [--no-naive] [--database-url …] [--redis-url …]``
 
@@ -13,8 +13,11 @@ and daphne CPU per delivery per process, and each process's counters (``/chat/me
 
 For each room size N: N reader sockets (anonymous, spread over the worker processes) in one
 product room, and ``--senders`` signed-in writers posting ``--rate`` messages per second each
-for ``--duration`` seconds, on loopback only. Printed per scenario: delivery latency p50 / p95
-/ p99 (from the writer's send to a reader's receipt, so it includes the database write), the
+for ``--duration`` seconds, on loopback only, after ``--warmup`` seconds of the same load (its
+messages are counted — lost, duplicated, answered — but not timed: a fresh process's first
+connections, templates and caches are not its steady state). Printed per scenario: delivery
+latency p50 / p95 / p99 (from the writer's send to a reader's receipt, so it includes the
+database write), the
 deliveries per second per worker process and the worker's CPU milliseconds per delivery, and
 lost and duplicated deliveries. The same load then runs against a naive tutorial-style
 consumer (``bench.naive_chat``: ``group_send`` to every socket, nothing stored) as the peer
@@ -286,11 +289,13 @@ def _reader_process(workers, indexes, room, protocol, ready, start_at, end_at, r
 
 
 async def _writers(workers: list[tuple[str, str]], cookies: list[str], room: str, protocol: str, rate: float,
-                   duration: float, start: float, tag: str) -> dict:
+                   duration: float, start: float, tag: str, measured_from: float | None = None) -> dict:
     """Each writer sends ``rate`` messages a second from ``start`` for ``duration`` seconds
-    (without waiting for answers). Returns the send times of the acknowledged messages, the
-    acknowledgement latencies, the number of sends, of answers per send (acks and errors) and
+    (without waiting for answers). Returns the send times of the acknowledged messages (all, and
+    those sent from ``measured_from``: the warm-up's are counted, not timed), the acknowledgement
+    latencies of the timed ones, the number of sends, of answers per send (acks and errors) and
     the errors by code."""
+    measured_from = start if measured_from is None else measured_from
     sent: dict[str, float] = {}
     acked: dict[str, float] = {}
     answers: dict[str, int] = {}
@@ -335,12 +340,15 @@ async def _writers(workers: list[tuple[str, str]], cookies: list[str], room: str
         await socket_.close()
 
     await asyncio.gather(*(writer(n, cookie) for n, cookie in enumerate(cookies)))
+    timed = {client_id for client_id, t in sent.items() if t >= measured_from}
     if protocol != "community":
-        return {"delivered_from": sent, "ack_ms": [], "sends": len(sent), "acks": len(sent), "errors": {},
-                "unanswered": 0, "answered_twice": 0}
+        return {"delivered_from": sent, "timed": timed, "ack_ms": [], "sends": len(sent), "acks": len(sent),
+                "errors": {}, "unanswered": 0, "answered_twice": 0}
     return {
         "delivered_from": {client_id: t for client_id, t in sent.items() if client_id in acked},
-        "ack_ms": [(acked[client_id] - t) * 1000 for client_id, t in sent.items() if client_id in acked],
+        "timed": timed,
+        "ack_ms": [(acked[client_id] - t) * 1000 for client_id, t in sent.items()
+                   if client_id in acked and client_id in timed],
         "sends": len(sent), "acks": len(acked), "errors": errors,
         "unanswered": sum(1 for client_id in sent if client_id not in answers),
         "answered_twice": sum(1 for count in answers.values() if count > 1),
@@ -371,11 +379,12 @@ def _scenario(name: str, protocol: str, workers: list[Worker], clients: int, coo
     connect_seconds = time.time() - began
     cpu_before = [w.cpu_seconds() for w in workers]
     start = time.time() + 1.0
-    end_at.value = start + args.duration + 5.0
+    window = args.warmup + args.duration
+    end_at.value = start + window + 5.0
     start_at.value = start
-    written = asyncio.run(_writers(endpoints, cookies, room, protocol, rate, args.duration, start,
-                                   f"{protocol[0]}{uuid.uuid4().hex[:6]}"))
-    sent, ack_latencies = written["delivered_from"], written["ack_ms"]
+    written = asyncio.run(_writers(endpoints, cookies, room, protocol, rate, window, start,
+                                   f"{protocol[0]}{uuid.uuid4().hex[:6]}", measured_from=start + args.warmup))
+    sent, ack_latencies, timed = written["delivered_from"], written["ack_ms"], written["timed"]
     returned = [results.get(timeout=120) for _ in processes]
     collected = [item for rows, _cpu in returned for item in rows]
     reader_cpu = sum(cpu for _rows, cpu in returned)
@@ -394,9 +403,8 @@ def _scenario(name: str, protocol: str, workers: list[Worker], clients: int, coo
             arrived = seen.get(client_id)
             if arrived is None:
                 lost += 1
-            else:
+            elif client_id in timed:
                 latencies.append((arrived - sent_at) * 1000)
-    window = args.duration
     return {
         "name": name, "clients": connected, "sends": written["sends"], "acks": written["acks"],
         "errors": written["errors"], "unanswered": written["unanswered"], "answered_twice": written["answered_twice"],
@@ -435,7 +443,9 @@ def _print(row: dict) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.chat", description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", default="100,1000", help="reader sockets per fan-out scenario (comma-separated)")
-    parser.add_argument("--duration", type=float, default=20, help="seconds of sending per scenario")
+    parser.add_argument("--duration", type=float, default=20, help="seconds of sending per scenario, timed")
+    parser.add_argument("--warmup", type=float, default=2,
+                        help="seconds of sending at the same rate before the timed ones (counted, not timed)")
     parser.add_argument("--workers", type=int, default=2, help="daphne processes")
     parser.add_argument("--ports", default="", help="the daphne processes' ports (comma-separated; default: free ones)")
     parser.add_argument("--senders", type=int, default=10)
@@ -468,7 +478,7 @@ def main(argv: list[str] | None = None) -> None:
     ports = [int(port) for port in args.ports.split(",") if port.strip()] or [None] * args.workers
     sizes = [int(size) for size in args.clients.split(",") if size.strip()]
     print(f"bench.chat: {args.workers} daphne workers, Redis {args.redis_url}, database {database_url.split('@')[-1]}; "
-          f"{args.duration:g} s of sending per scenario; readers in {args.client_procs} client processes on this "
+          f"{args.warmup:g} s of warm-up and {args.duration:g} s of timed sending per scenario; readers in {args.client_procs} client processes on this "
           f"machine ({os.cpu_count()} CPUs)", flush=True)
     community = ("community /ws/ (stored, hub)", "community", "community.asgi:application")
     scenarios = []  # (label, protocol, app, readers, writers' cookies, rate per writer, extra env)
