@@ -27,6 +27,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chat.models import Message
+from chat.templatetags.chat_tags import frame_line
 
 VERSION = 1
 CLIENT_TYPES = ("subscribe", "send", "typing", "read")
@@ -117,8 +118,7 @@ def message_data(message: Message, *, language: str, support: bool = False, for_
     if cached is not None:
         return cached
     with translation.override(language):
-        html = render_to_string("chat/_message.html", {"message": message, "viewer": None, "support": support,
-                                                       "author_html": author_html(message.author, support=support)})
+        html = frame_line(message, support=support)
         name = str(_("Support service")) if anonymous else message.author.profile.name
     data = {
         "id": message.pk,

@@ -16,7 +16,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -339,7 +339,7 @@ def _do_post_many(*, room: Room, writing: list[tuple], memberships: dict) -> lis
             membership.last_read_id = message_id
             behind.append(membership)
     if behind:
-        Membership.objects.bulk_update(behind, ["last_read_id"])
+        _set_last_read(behind)
     joining = [Membership(user_id=user_id, room=locked, last_read_id=message_id)
                for user_id, message_id in newest.items() if user_id not in memberships]
     if joining:
@@ -349,6 +349,20 @@ def _do_post_many(*, room: Room, writing: list[tuple], memberships: dict) -> lis
                        using=DEFAULT_DB_ALIAS)
         events.message_posted.send(sender=Message, message=message)
     return [message.pk for message in messages]
+
+
+def _set_last_read(memberships: list[Membership]) -> None:
+    """Save the ``last_read_id`` of ``memberships`` in one UPDATE. ``bulk_update`` builds the same
+    CASE from an expression per row, which cost the chat's writer a tenth of its time."""
+    table, pk = Membership._meta.db_table, Membership._meta.pk.column
+    column = Membership._meta.get_field("last_read_id").column
+    quote = connection.ops.quote_name
+    cases = " ".join(["WHEN %s THEN %s"] * len(memberships))
+    ids = ", ".join(["%s"] * len(memberships))
+    params = [value for m in memberships for value in (m.pk, m.last_read_id)] + [m.pk for m in memberships]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {quote(table)} SET {quote(column)} = CASE {quote(pk)} {cases} END "  # noqa: S608
+                       f"WHERE {quote(pk)} IN ({ids})", params)
 
 
 def _post_one_by_one(*, room: Room, writing: list[tuple], posts: list[tuple]) -> list[int | Exception]:
