@@ -61,7 +61,7 @@ def _main_image_renditions():
     return json_rows.rows(renditions, "image")
 
 
-def _attach_renditions(image, rows) -> None:
+def attach_renditions(image, rows) -> None:
     """Give ``image`` the renditions read as JSON, as Wagtail's ``prefetch_renditions`` does (its
     ``get_rendition`` looks there first; one not found there is made as usual)."""
     from community import json_rows
@@ -129,7 +129,7 @@ class HomePage(Page):
         else:
             page = found.specific
         if isinstance(page, ProductPage) and page.main_image is not None:
-            _attach_renditions(page.main_image, found.main_image_renditions)
+            attach_renditions(page.main_image, found.main_image_renditions)
         page._route_restricted = any(row.has_view_restriction for row in (found, *ancestors))
         page._route_ancestors = ancestors
         return page.route(request, path_components[found.depth - self.depth:])

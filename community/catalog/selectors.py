@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.paginator import Page as PaginatorPage
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.images import get_image_model
@@ -21,6 +21,7 @@ from community.catalog.models import (
     HomePage,
     ProductGalleryImage,
     ProductPage,
+    attach_renditions,
 )
 
 CARD_RENDITION = "fill-320x240|format-webp"
@@ -89,13 +90,17 @@ def breadcrumbs(page: Page) -> list[Page]:
 
 
 def product_gallery(product: ProductPage) -> list[ProductGalleryImage]:
-    """The gallery with its images (one query) and their renditions (one more)."""
-    rows = list(product.gallery.order_by("sort_order").select_related("image"))
-    images = [row.image for row in rows]
-    if images:
-        renditions = get_image_model().get_rendition_model().objects.filter(filter_spec__in=GALLERY_RENDITIONS)
-        # As Wagtail's ImageQuerySet.prefetch_renditions does: get_rendition() reads this attribute.
-        prefetch_related_objects(images, Prefetch("renditions", queryset=renditions, to_attr="prefetched_renditions"))
+    """The gallery with its images and their renditions, in one query: each row's renditions come
+    as a JSON column (``json_rows``) and are given to the image as Wagtail's
+    ``prefetch_renditions`` gives them (its ``get_rendition`` reads them first)."""
+    from community import json_rows
+
+    renditions = get_image_model().get_rendition_model().objects.filter(
+        image=OuterRef("image"), filter_spec__in=GALLERY_RENDITIONS)
+    rows = list(product.gallery.order_by("sort_order").select_related("image")
+                .annotate(image_renditions=json_rows.rows(renditions, "image")))
+    for row in rows:
+        attach_renditions(row.image, row.image_renditions)
     return rows
 
 
