@@ -6,10 +6,11 @@ review's photos, the viewer's votes on a product's reviews).
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Aggregate, JSONField, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
@@ -39,15 +40,21 @@ def rows(queryset: QuerySet, key: str, fields: tuple[str, ...] | None = None) ->
 def instances(model: type[models.Model], items: list[dict[str, Any]] | None) -> list[models.Model]:
     """The model instances :func:`rows` read (values converted as the fields do; datetimes that
     SQLite keeps naive are UTC)."""
-    found = []
-    for item in items or ():
-        values = {}
-        for field in model._meta.concrete_fields:
-            value = field.to_python(item.get(field.attname))
-            if isinstance(field, models.DateTimeField) and value is not None and timezone.is_naive(value):
-                value = value.replace(tzinfo=UTC)
-            values[field.attname] = value
-        instance = model(**values)
-        instance._state.adding = False
-        found.append(instance)
+    return [instance(model, item) for item in items or ()]
+
+
+def instance(model: type[models.Model], item: dict[str, Any]) -> models.Model:
+    """One row of ``model`` read as a JSON object (``JSONObject`` of its attnames; missing ones are
+    None). SQLite puts a JSON column's value in the object as its text: decoded here."""
+    values = {}
+    for field in model._meta.concrete_fields:
+        value = item.get(field.attname)
+        if isinstance(field, models.JSONField) and isinstance(value, str) and connection.vendor == "sqlite":
+            value = json.loads(value)
+        value = field.to_python(value)
+        if isinstance(field, models.DateTimeField) and value is not None and timezone.is_naive(value):
+            value = value.replace(tzinfo=UTC)
+        values[field.attname] = value
+    found = model(**values)
+    found._state.adding = False
     return found

@@ -98,10 +98,11 @@ def test_the_qa_section_costs_three_queries_then_one_from_the_cache(rf, product,
     request = rf.get(product.url)
     request.user = AnonymousUser()
     product.get_url(request)  # the site root paths, cached per request
-    # The product page's version (the key of its shared parts), then top questions with best
-    # answer ids and the total, their answers; the rows are rendered once for everyone, and the
-    # authors' badge tips read the reputation thresholds (which the page reads anyway).
-    with django_assert_num_queries(4):
+    # The product page's version (the key of its shared parts), then top questions with their
+    # best answers (authors and profiles as a JSON column) and the total; the rows are rendered
+    # once for everyone, and the authors' badge tips read the reputation thresholds (which the
+    # page reads anyway).
+    with django_assert_num_queries(3):
         section = qa_product_section(request, product)
     assert len(section.context["qa_block"].questions) == 5
     request = rf.get(product.url)
@@ -121,3 +122,43 @@ def test_similar_questions_are_a_fixed_number_of_queries(client, product, author
     with django_assert_num_queries(4):
         response = client.get("/qa/similar/", {"product": product.pk, "q": "ёмкость батареи"})
     assert len(response.json()["results"]) == 5
+
+
+def test_the_top_questions_best_answers_read_as_json_render_as_the_queried_ones(product, authors, settings):
+    """The product page's block builds its best answers (with authors and profiles) from a JSON
+    column; the questions list reads them with a query. Each question's row is the same HTML."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from community.accounts.models import Profile
+    from community.qa.selectors import product_question_list, product_top_questions
+
+    asker, expert, buyer, *_rest = authors
+    Profile.objects.filter(user=expert).update(display_name="Эксперт Иван", level="member", expert_categories=[
+        {"id": 1, "title": "Ноутбуки", "slug": "laptops"}], public=True, reputation=420)
+    Profile.objects.filter(user=buyer).update(public=False)
+    accepted_question = factories.ask(asker, product, "Какой блок питания?")
+    accepted = factories.answer(expert, accepted_question, "65 Вт, <b>USB-C</b>. https://example.com/спецификация")
+    factories.answer(buyer, accepted_question, "Не знаю.")
+    services.answer_accept(actor=asker, answer=accepted)
+    voted_question = factories.ask(asker, product, "Греется ли?")
+    factories.answer(buyer, voted_question, "Почти нет.")
+    factories.ask(asker, product, "Без ответа?")
+    assert Answer.objects.filter(question__product=product).count() == 3
+    for language in ("ru", "en"):
+        with translation.override(language):
+            top = product_top_questions(product=product, viewer=AnonymousUser(), product_url="/p/")
+            listed = {q.pk: q for q in product_question_list(product=product, viewer=AnonymousUser(),
+                                                             product_url="/p/").page.object_list}
+            assert len(top.questions) == 3 and all(hasattr(q, "best_answer_row") for q in top.questions)
+            for question in top.questions:
+                mine = render_to_string("qa/includes/question_row.html", {"question": question})
+                theirs = render_to_string("qa/includes/question_row.html", {"question": listed[question.pk]})
+                assert mine == theirs
+            by_title = {q.title: q for q in top.questions}
+            best = by_title["Какой блок питания?"].best_answer
+            assert best.is_accepted and best.author.profile.name == "Эксперт Иван"
+            assert best.author.profile.expert_categories == [{"id": 1, "title": "Ноутбуки", "slug": "laptops"}]
+            assert best.created.tzinfo is not None and best.pk == accepted.pk
+            assert by_title["Без ответа?"].best_answer is None
