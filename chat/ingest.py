@@ -93,7 +93,7 @@ class Ingest:
         self.in_flight = 0  # sends of the batch being stored
         self.seconds_per_send = 0.005  # a running estimate, for ``retry_after``
         # The writer's thread: its database connection is its own (Django's are per thread).
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
+        self.executor = _writer_executor()
 
     async def in_writer_thread(self, function, *args):
         """``function(*args)`` in the writer's thread (with the writer's database connection)."""
@@ -167,8 +167,9 @@ class Ingest:
                 if batch:
                     await self._store(batch)
         finally:  # the event loop is closing (a test's): leave no connection open behind it
-            self.executor.submit(_close_connection)
-            self.executor.shutdown(wait=False)
+            executor, self.executor = self.executor, _writer_executor()  # a restarted writer gets a new one
+            executor.submit(_close_connection)
+            executor.shutdown(wait=False)
 
     async def _store(self, batch: list[PendingSend]) -> None:
         started = time.monotonic()
@@ -228,6 +229,11 @@ async def _send_to_layer(layer_sends: list[tuple[str, dict]]) -> None:
         except Exception:
             broadcast.stats["failed"] += 1
             logger.exception("chat: could not broadcast to %s (clients will resume from the database)", group)
+
+
+def _writer_executor() -> ThreadPoolExecutor:
+    """The writer's one thread (started on its first task)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
 
 
 def _close_connection() -> None:

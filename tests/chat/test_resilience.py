@@ -7,6 +7,7 @@ The Redis tests run when ``REDIS_URL`` is set (CI sets it); the rest run on eith
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import uuid
@@ -272,6 +273,25 @@ async def test_the_writer_keeps_its_connection_while_sends_come_and_closes_it_wh
     await writer.find("ack", client_id="kept-3", timeout=10)
     stored = await database_sync_to_async(lambda: sorted(Message.objects.values_list("client_id", flat=True)))()
     assert stored == ["kept-1", "kept-2", "kept-3"]
+
+
+async def test_a_writer_stopped_midway_starts_again_on_the_next_send(sockets, product_room, shopper):
+    from chat.ingest import ingest_for_loop
+
+    key = rooms.room_key(product_room)
+    writer = await sockets(shopper)
+    await writer.send(type="send", room=key, client_id="again-1", body="первое")
+    await writer.find("ack", client_id="again-1", timeout=10)
+    ingest = ingest_for_loop()
+    stopped = ingest.writer
+    stopped.cancel()  # as when its task is torn down: its thread is shut down with it
+    with contextlib.suppress(asyncio.CancelledError):
+        await stopped
+    await writer.send(type="send", room=key, client_id="again-2", body="второе")
+    ack = await writer.find("ack", client_id="again-2", timeout=10)
+    assert ingest.writer is not stopped
+    stored = await database_sync_to_async(lambda: list(Message.objects.order_by("pk").values_list("client_id", "pk")))()
+    assert stored[-1] == ("again-2", ack["id"])
 
 
 needs_postgresql = pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
