@@ -22,6 +22,18 @@ def test_russian_translations_are_complete():
         assert untranslated(po) == [], po
 
 
+def test_no_translation_repeats_itself():
+    # A merge once left three search messages translated as the same sentence three times over.
+    from tests.polib_free_po_check import entries
+
+    for po in ROOT.glob("**/locale/ru/LC_MESSAGES/django.po"):
+        if any(part.startswith(".") or part == "node_modules" for part in po.relative_to(ROOT).parts):
+            continue
+        repeated = [msgid for msgid, msgstr in entries(po) if len(msgstr) > 1 and any(
+            len(msgstr) % k == 0 and msgstr[:len(msgstr) // k] * k == msgstr for k in (2, 3, 4))]
+        assert repeated == [], po
+
+
 def test_compiled_translations_are_up_to_date():
     for po in ROOT.glob("**/locale/ru/LC_MESSAGES/django.po"):
         if any(part.startswith(".") or part == "node_modules" for part in po.relative_to(ROOT).parts):
