@@ -4,11 +4,12 @@
 builds a throwaway test database on the configured engine (SQLite by default, PostgreSQL with
 ``DATABASE_URL``): a product with ``--reviews`` reviews (every third with a photo), ``--questions``
 questions (every other one answered), 100 discussion messages, and a question with ``--answers``
-answers. It prints, for each page anonymous and signed in, the SQL queries, the median and p95
-of the in-process time (Django's test client: every middleware, Wagtail routing, templates;
-``DEBUG`` off) and the ratio to a minimal Wagtail page (a plain ``Page``, title only) timed
-alternately with it; the product and question pages also with the cache cleared before every
-request (cold), and the anonymous product page without its whole-page cache (its parts cached).
+answers, all indexed for search (with the words buyers mention). It prints, for each page
+anonymous and signed in, the SQL queries, the median and p95 of the in-process time (Django's
+test client: every middleware, Wagtail routing, templates; ``DEBUG`` off) and the ratio to a
+minimal Wagtail page (a plain ``Page``, title only) timed alternately with it; the product and
+question pages also with the cache cleared before every request (cold), and the anonymous
+product page without its whole-page cache (its parts cached).
 Budgets (DESIGN.md §4): ≤ 10 queries each; the product page's median ≤ 3× the minimal page.
 """
 
@@ -125,6 +126,11 @@ def main(argv: list[str] | None = None) -> None:
         _reviews(product, args.reviews, viewer, 0)
         question = _qa(product, args.questions, args.answers)
         _chat(product, 100)
+        from search import mentions, rebuild
+        from search.engines import get_engine
+
+        rebuild.rebuild(get_engine(), rebuild.ALL_KINDS)  # as production: indexed, and
+        mentions.refresh([product.pk])  # the words buyers mention stored by the background task
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         # (label, url, cold, anonymous only, settings for the row)

@@ -264,6 +264,9 @@ if ELASTICSEARCH_URL:
     }
 else:
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# «Покупатели упоминают»: recomputed in the background this many seconds after a product's
+# reviews change in the index (one task per product per delay, whatever the number of changes).
+SEARCH_MENTIONS_DELAY_SECONDS = int(os.environ.get("SEARCH_MENTIONS_DELAY_SECONDS", "60"))
 
 # --- Accounts (django-allauth) ----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from search import mentions
 from search.engines import get_engine
 from search.records import records_for_keys
 
@@ -36,9 +37,11 @@ def update_index(keys: list[str], *, raise_errors: bool = False) -> tuple[int, i
     and ``reindex`` repairs what it missed.
     """
     try:
-        records, gone = records_for_keys(keys)
+        records, gone, reviewed = records_for_keys(keys)
         engine = get_engine()
-        return engine.index(records), engine.remove(gone)
+        done = engine.index(records), engine.remove(gone)
+        mentions.schedule(reviewed)  # the words buyers mention, recomputed a while later
+        return done
     except Exception:
         if raise_errors:
             raise

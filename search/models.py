@@ -84,3 +84,21 @@ class PopularQuery(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ProductMentions(models.Model):
+    """The words buyers mention about a product more than about its category, with how many
+    reviews use each (``[["батарея", 23], …]``), as the engine last computed them
+    (:mod:`search.mentions`). The product page's route query joins this row."""
+
+    product = models.OneToOneField("catalog.ProductPage", verbose_name=_("product"), primary_key=True,
+                                   on_delete=models.CASCADE, related_name="buyers_mention")
+    words = models.JSONField(_("words"), default=list)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("words buyers mention")
+        verbose_name_plural = _("words buyers mention")
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {', '.join(word for word, _n in self.words)}"

@@ -225,8 +225,9 @@ def indexable(kind: str) -> QuerySet:
     return model.objects.filter(status=Status.PUBLISHED, product__live=True)
 
 
-def records_for_keys(keys: Iterable[str]) -> tuple[list[SearchRecord], list[str]]:
-    """Fresh records for ``keys``: those to (re)index, and the keys of what must go."""
+def records_for_keys(keys: Iterable[str]) -> tuple[list[SearchRecord], list[str], set[int]]:
+    """Fresh records for ``keys``: those to (re)index, the keys of what must go, and the
+    products whose reviews these were (published or not: their mentions change)."""
     wanted: dict[str, set[int]] = {}
     for key in keys:
         parsed = split_key(key)
@@ -238,7 +239,8 @@ def records_for_keys(keys: Iterable[str]) -> tuple[list[SearchRecord], list[str]
         found.extend(build(all_objects().filter(pk__in=ids)))
     present = {r.key for r in found if r.published}
     gone = [key_for(kind, pk) for kind, ids in wanted.items() for pk in ids if key_for(kind, pk) not in present]
-    return [r for r in found if r.published], gone
+    reviewed = {r.product_id for r in found if r.kind == REVIEW and r.product_id is not None}
+    return [r for r in found if r.published], gone, reviewed
 
 
 def iter_records(kind: str, *, chunk_size: int = 500) -> Iterator[list[SearchRecord]]:

@@ -174,22 +174,6 @@ def site_search(*, query: str, filters: Filters, sort: str = "relevance", page: 
     return outcome
 
 
-MENTIONS_CACHE_SECONDS = 3600
-
-
-def buyers_mention(*, product_id: int, limit: int = 8) -> list[tuple[str, int]]:
-    """The words buyers use about this product more than about its category, with the number
-    of reviews using each («батарея (23)»); computed by the engine, kept in the shared cache."""
-    from django.core.cache import cache
-
-    key = f"search:mentions:v1:{product_id}"
-    found = cache.get(key)
-    if found is None:
-        found = get_engine().significant_terms(product_id, limit=limit)
-        cache.set(key, found, MENTIONS_CACHE_SECONDS)
-    return found
-
-
 CATEGORY_SORTS = {
     "popular": (_("newest first"), "date"),
     "rating": (_("by rating"), "rating"),

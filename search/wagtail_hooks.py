@@ -10,7 +10,7 @@ from wagtail import hooks
 
 from community.catalog.models import CategoryListing, CategoryPage, ProductPage, ProductSection
 from community.layout import AssetBundle
-from search import selectors
+from search import mentions, selectors
 
 
 @hooks.register("page_assets")
@@ -24,15 +24,25 @@ def search_assets() -> AssetBundle:
 def product_search_section(request: HttpRequest, page: ProductPage) -> ProductSection:
     return ProductSection(
         key="product-search", title=_("Search in reviews and questions"), template="search/section_product.html",
-        order=19, context={"search_mentions": selectors.buyers_mention(product_id=page.pk)},
+        order=19, context={"search_mentions": mentions.for_page(page)},
     )
 
 
+@hooks.register("product_page_related")
+def product_page_mentions() -> tuple[str, ...]:
+    """The stored mentions come with the product page's route (a join, not a query)."""
+    return ("buyers_mention",)
+
+
 def product_mentions_version() -> dict:
-    """``product_page_version`` hook of the mentions section: the words are computed from the
-    product's published reviews and questions, whose changes the reviews and Q&A versions track
-    (and the engine's answer is cached for a while anyway), so it adds nothing of its own."""
-    return {}
+    """``product_page_version`` hook of the mentions section: when they were last computed
+    (a background task stores them a while after the reviews change, search/mentions.py)."""
+    from django.db.models import OuterRef, Subquery
+
+    from search.models import ProductMentions
+
+    return {"mentions_at": Subquery(ProductMentions.objects.filter(product_id=OuterRef("pk"))
+                                    .values("computed_at")[:1])}
 
 
 product_mentions_version.covers = (product_search_section,)

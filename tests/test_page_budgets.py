@@ -69,11 +69,11 @@ def test_the_product_page_runs_at_most_10_queries_anonymous_and_signed_in_warm_a
             assert c.get(product.url).status_code == 200
         cache.clear()  # cold: sessions, permissions, site roots, the page's parts, the header's counters
         # Cold too (issue 17). Anonymous: the site (with the root paths and the home page), the
-        # version, the route (with the rating aggregates), the top questions, their best answers,
-        # the first reviews (with their photos), the discussion, the mentions. Signed in: the
-        # session and the user (with whether they have any permission and the header's counters)
-        # instead of the version alone: the version with the viewer's state (own review, votes,
-        # follow, mute).
+        # version, the route (with the rating aggregates and the words buyers mention), the top
+        # questions with their best answers, the first reviews (with their photos), the
+        # discussion. Signed in: the session and the user (with whether they have any permission
+        # and the header's counters) instead of the version alone: the version with the viewer's
+        # state (own review, votes, follow, mute).
         with django_assert_max_num_queries(BUDGET):
             assert c.get(product.url).status_code == 200
         # Warm, without the whole anonymous page cached: the parts come from the cache.
@@ -115,6 +115,36 @@ def test_a_main_image_costs_no_query_and_a_gallery_one_with_a_cold_cache(product
     assert with_gallery == plain + 1 and html.count('loading="lazy"') >= 3
     for row in ProductGalleryImage.objects.filter(product=product).select_related("image"):
         assert row.image.get_rendition("fill-96x96|format-webp").url in html
+
+
+def test_the_worst_case_product_page_runs_at_most_10_queries_cold(client, product, shopper):
+    """Everything a product page can show at once, with a cold cache: 200 reviews, 50 questions,
+    120 messages, the viewer's own state, a gallery, an Expert of the category with a review
+    here, and the words buyers mention (stored: never computed by the request)."""
+    from django.utils import timezone
+
+    from community.catalog.models import ProductGalleryImage
+    from experts.models import ExpertStatus, Override
+    from search.models import ProductMentions
+    from tests.catalog.test_pages import _image
+
+    made = review_factories.bulk_reviews(product, 200)
+    authors = qa_factories.bulk_users(50, prefix="budget")
+    qa_factories.bulk_questions(product, authors, 50)
+    chat_factories.messages(chat_services.product_room_for(product), authors, 120)
+    _involve(shopper, product, sorted(made, key=lambda r: -r.helpful_score))
+    ExpertStatus.objects.create(user=made[0].author, category=product.top_category, is_expert=True,
+                                override=Override.GRANT, override_reason="инженер сервиса")
+    for n in range(3):
+        ProductGalleryImage.objects.create(product=product, image=_image(f"gallery-{n}"), sort_order=n)
+    ProductMentions.objects.create(product=product, words=[["экран", 12], ["батарея", 7]], computed_at=timezone.now())
+    for c in (client, signed_in(shopper)):
+        c.get(product.url)  # renditions made
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            html = c.get(product.url).content.decode()
+        assert len(captured) <= BUDGET, "\n".join(q["sql"][:120] for q in captured.captured_queries)
+        assert 'id="expert_reviews"' in html and "экран (12)" in html and html.count('loading="lazy"') >= 3
 
 
 def test_the_question_page_runs_at_most_10_queries_signed_in_with_a_cold_cache(

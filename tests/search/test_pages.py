@@ -122,7 +122,7 @@ def test_the_header_box_is_a_plain_get_form_with_combobox_markup(client, corpus)
 
 
 def test_a_product_page_has_a_search_box_over_its_reviews_and_the_words_buyers_mention(client, corpus):
-    from search import rebuild
+    from search import mentions, rebuild
     from search.engines import get_engine
     from tests.factories import UserFactory
     from tests.reviews.factories import published_review
@@ -132,6 +132,7 @@ def test_a_product_page_has_a_search_box_over_its_reviews_and_the_words_buyers_m
         published_review(asus, author=UserFactory(username=f"buyer{n}", verified=True), rating=4,
                          text=f"Подсветка клавиатуры радует, отзыв номер {n}.")
     rebuild.rebuild(get_engine(), rebuild.ALL_KINDS)
+    mentions.refresh([asus.pk])  # computed in the background (tests/search/test_mentions.py)
     html = client.get(asus.url).content.decode()
     assert_healthy_page(html)
     assert 'aria-label="Поиск по отзывам и вопросам об этом товаре"' in html

@@ -8,7 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from search import rebuild
+from search import mentions, rebuild
 from search.engines import get_engine
 
 
@@ -44,6 +44,8 @@ class Command(BaseCommand):
             summary = ", ".join(f"{k}: {n}" for k, n in done.items())
             self.stdout.write(self.style.SUCCESS(
                 f"Indexed {sum(done.values())} records with the {search_engine.name} engine in {elapsed:.1f} s ({summary})."))
+            if "review" in kinds:  # the words buyers mention are computed from the reviews
+                self._refresh_mentions(no_progress)
             return
         for kind_name in kinds:
             self.stdout.write(
@@ -57,3 +59,16 @@ class Command(BaseCommand):
             self.stderr.write("The index differs from the database: run manage.py reindex.")
             sys.exit(1)
         self.stdout.write(self.style.SUCCESS("The index matches the database."))
+
+    def _refresh_mentions(self, no_progress: bool) -> None:
+        from community.catalog.models import ProductPage
+
+        bar = tqdm(total=ProductPage.objects.count(), unit=" products", file=sys.stderr, disable=no_progress,
+                   desc="mentions")
+        started = time.monotonic()
+        try:
+            done = mentions.refresh_all(progress=bar.update)
+        finally:
+            bar.close()
+        self.stdout.write(self.style.SUCCESS(
+            f"Computed the words buyers mention for {done} products in {time.monotonic() - started:.1f} s."))
