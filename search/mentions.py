@@ -94,4 +94,4 @@ def for_page(page) -> list[tuple[str, int]]:
         row = page._state.fields_cache["buyers_mention"]
     else:
         row = ProductMentions.objects.filter(product_id=page.pk).first()
-    return [(word, count) for word, count in row.words] if row is not None else []
+    return [tuple(pair) for pair in row.words] if row is not None else []
