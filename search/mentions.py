@@ -15,6 +15,7 @@ its own. They are recomputed:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -66,20 +67,22 @@ def refresh_all(*, progress: Callable[[int], None] | None = None, chunk_size: in
 
 def schedule(product_ids: Iterable[int]) -> int:
     """Recompute these products' mentions in the background after the delay, unless that is
-    already scheduled; returns how many tasks were enqueued."""
+    already scheduled (one task for them all); returns how many products were scheduled."""
     from search.tasks import refresh_mentions
 
     delay = settings.SEARCH_MENTIONS_DELAY_SECONDS
-    due = [pk for pk in dict.fromkeys(product_ids)
-           if pk is not None and cache.add(_PENDING.format(pk), 1, timeout=delay + 3600)]
-    if due:
-        task = refresh_mentions.using(run_after=timezone.now() + timedelta(seconds=delay)) if delay else refresh_mentions
-        try:
+    due: list[int] = []
+    try:  # never fails the index update that asked: the next change (or reindex) tries again
+        due = [pk for pk in dict.fromkeys(product_ids)
+               if pk is not None and cache.add(_PENDING.format(pk), 1, timeout=delay + 3600)]
+        if due:
+            task = refresh_mentions.using(run_after=timezone.now() + timedelta(seconds=delay)) if delay else refresh_mentions
             task.enqueue(due)
-        except Exception:  # the queue is unavailable: the next change (or reindex) tries again
+    except Exception:  # the cache or the queue is unavailable
+        logger.exception("could not schedule the mentions of %d products", len(due))
+        with contextlib.suppress(Exception):  # else the flags expire by themselves
             cache.delete_many([_PENDING.format(pk) for pk in due])
-            logger.exception("could not schedule the mentions of %d products", len(due))
-            return 0
+        return 0
     return len(due)
 
 

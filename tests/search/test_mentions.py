@@ -113,3 +113,20 @@ def test_new_mentions_change_the_page_version(client, corpus, shopper, anonymous
     assert "подсветка (3)" not in client.get(asus.url).content.decode()
     mentions.refresh([asus.pk])
     assert "подсветка (3)" in client.get(asus.url).content.decode(), "not the cached page"
+
+
+def test_an_unavailable_queue_never_fails_the_index_update(corpus, settings, monkeypatch, caplog):
+    from search import tasks
+
+    settings.SEARCH_MENTIONS_DELAY_SECONDS = 60
+    review = _backlit_reviews(corpus["msi"])[0]
+    cache.clear()
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("the queue is down")
+
+    monkeypatch.setattr(type(tasks.refresh_mentions), "enqueue", refuse)
+    assert indexer.update_index([key_for("review", review.pk)], raise_errors=True) == (1, 0)
+    assert "could not schedule the mentions of 1 products" in caplog.text
+    monkeypatch.undo()
+    assert mentions.schedule([corpus["msi"].pk]) == 1, "the flag was cleared: the next change schedules"
