@@ -159,8 +159,7 @@ if TESTING:
 DATABASE_URL = os.environ.get("DATABASE_URL", "") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 # No persistent connections: under daphne every request's sync code runs in a thread of its
 # own, and each thread would keep its own connection until PostgreSQL runs out of them
-# (measured by bench.load: 70 idle connections in 45 s, then "too many clients"). PostgreSQL
-# gets a bounded pool instead (below).
+# (measured by bench.load: 70 idle connections in 45 s, then "too many clients").
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the daphne server read while a command writes; a busy timeout instead of
@@ -175,23 +174,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-artifacts" / f"test-db-{os.getpid()}.sqlite3")}
 elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # An unreachable database answers 503 within seconds (community.http), not a hung request.
-    DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
-    # A pool of connections per process (Django's "pool" option, psycopg_pool): a request takes
-    # a connection and gives it back, instead of opening one of its own (≈ 4 ms, and a PostgreSQL
-    # backend process, every request). At most DATABASE_POOL_SIZE per process; a request that
-    # gets none within DATABASE_CONNECT_TIMEOUT answers 503, as when the database is unreachable.
-    # Each connection is checked (SELECT 1) when taken (CONN_HEALTH_CHECKS gives the pool
-    # ConnectionPool.check_connection), so one PostgreSQL dropped is replaced, not handed out.
-    # DATABASE_POOL_SIZE=0: a connection per request, as before.
-    DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
-    if DATABASE_POOL_SIZE > 0:
-        # reconnect_timeout: a failing reconnection gives up after 10 s, so that once PostgreSQL
-        # is back the next request connects at once, not after a long back-off.
-        DATABASES["default"]["OPTIONS"]["pool"] = {
-            "min_size": 1, "max_size": DATABASE_POOL_SIZE, "timeout": DATABASE_CONNECT_TIMEOUT, "max_idle": 300,
-            "reconnect_timeout": 10,
-        }
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 

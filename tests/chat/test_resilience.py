@@ -173,26 +173,15 @@ def _break_database() -> dict:
         from tests.conftest import free_port
 
         settings_dict.update(HOST="127.0.0.1", PORT=str(free_port()))
-        if settings_dict["OPTIONS"].get("pool"):  # waiting for a connection: 1 s, not 5, per failure
-            settings_dict["OPTIONS"] = {**settings_dict["OPTIONS"],
-                                        "pool": {**settings_dict["OPTIONS"]["pool"], "timeout": 1}}
     else:
         settings_dict.update(NAME="/nonexistent-directory/db.sqlite3")
-    _close_connections()
+    connections.close_all()
     return saved
 
 
 def _restore_database(saved: dict) -> None:
     connections.settings["default"].update(saved)
-    _close_connections()
-
-
-def _close_connections() -> None:
-    """Close this thread's connections and, on PostgreSQL, the process's connection pool: the
-    next connection is made with the settings as they are now."""
     connections.close_all()
-    if hasattr(connections["default"], "close_pool"):
-        connections["default"].close_pool()
 
 
 async def test_a_socket_gets_an_unavailable_error_while_the_database_is_down_and_recovers(
