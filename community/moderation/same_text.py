@@ -7,13 +7,15 @@ apart). Nothing is hidden or deleted here; a signal is raised once per pair (a d
 not come back). Texts shorter than ``MIN_WORDS`` words are not compared: «Спасибо!» is no spam.
 
 Two indexed queries per new piece of content long enough to compare (a lookup, an insert), in
-the transaction that writes it.
+the transaction that writes it; two for a whole batch within :func:`checked_together`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -59,26 +61,84 @@ def copy_key(kind: ContentKind, pk: int) -> str:
     return f"same_text:{kind.key}:{pk}"
 
 
+_together = threading.local()
+
+
+@contextmanager
+def checked_together():
+    """Within: :func:`same_text_check` only collects what was created; on leaving, all of it is
+    checked at once (:func:`same_text_check_many`: two statements for the lot instead of two per
+    piece). The chat's writer stores a busy room's sends this way. Nothing is checked when the
+    block raises (its transaction is rolled back with what it created)."""
+    if getattr(_together, "pending", None) is not None:  # nested: the outer block checks
+        yield
+        return
+    _together.pending = []
+    try:
+        yield
+        pending = _together.pending
+    finally:
+        _together.pending = None
+    same_text_check_many(pending)
+
+
 def same_text_check(content) -> int:
     """Fingerprint newly created ``content`` and raise the signal on it and on each copy posted by
     another account within the window. Call inside the transaction that created it. Returns how
-    many queue items were raised."""
-    from community.moderation.queue import _created, queue_raise
+    many queue items were raised (0 within :func:`checked_together`, which checks on leaving)."""
+    pending = getattr(_together, "pending", None)
+    if pending is not None:
+        pending.append(content)
+        return 0
+    return same_text_check_many([content])
 
-    kind = kind_for_model(type(content))
-    if kind is None or not kind.compares_text:
+
+def same_text_check_many(contents) -> int:
+    """:func:`same_text_check` for each of ``contents`` (created in this order, in the current
+    transaction): one insert of their fingerprints and one query of which texts other accounts
+    posted within the window; only a piece whose text another account posted (rare: a wave, a
+    copy) costs the queries that find and raise its copies. Returns how many were raised."""
+    from community.moderation.queue import _created
+
+    prepared = []  # (content, kind, author id, digest, created)
+    for content in contents:
+        kind = kind_for_model(type(content))
+        if kind is None or not kind.compares_text:
+            continue
+        author_id = kind.author_id_of(content)
+        digest = digest_of(str(kind.excerpt(content) or "")) if author_id else None
+        if digest is not None:
+            prepared.append((content, kind, author_id, digest, _created(content)))
+    if not prepared:
         return 0
-    author_id = kind.author_id_of(content)
-    digest = digest_of(str(kind.excerpt(content) or "")) if author_id else None
-    if digest is None:
-        return 0
-    ct = ContentType.objects.get_for_model(content, for_concrete_model=False)
-    created = _created(content)
     window = timedelta(hours=settings.MODERATION_SAME_TEXT_HOURS)
+    # Who posted each text within the window: earlier rows, then this batch's (a copy in the same
+    # batch counts too).
+    authors: dict[str, set[int]] = {}
+    for digest, author_id in (TextFingerprint.objects.filter(
+            digest__in={p[3] for p in prepared}, created__gte=min(p[4] for p in prepared) - window)
+            .values_list("digest", "author_id").distinct()):
+        authors.setdefault(digest, set()).add(author_id)
+    for _content, _kind, author_id, digest, _created_at in prepared:
+        authors.setdefault(digest, set()).add(author_id)
+    TextFingerprint.objects.bulk_create([
+        TextFingerprint(content_type=ContentType.objects.get_for_model(content, for_concrete_model=False),
+                        object_id=content.pk, author_id=author_id, digest=digest, created=created)
+        for content, _kind, author_id, digest, created in prepared], ignore_conflicts=True)
+    raised = 0
+    for content, kind, author_id, digest, created in prepared:
+        if authors[digest] - {author_id}:
+            raised += _raise_copies(content, kind, author_id, digest, created, window)
+    return raised
+
+
+def _raise_copies(content, kind: ContentKind, author_id: int, digest: str, created, window: timedelta) -> int:
+    """Raise the signal on ``content`` and each copy of its text by another account within the
+    window (once per pair); how many were raised."""
+    from community.moderation.queue import queue_raise
+
     copies = list(TextFingerprint.objects.filter(digest=digest, created__gte=created - window)
                   .exclude(author_id=author_id).order_by("created", "pk")[:MAX_COPIES])
-    TextFingerprint.objects.bulk_create([TextFingerprint(content_type=ct, object_id=content.pk, author_id=author_id,
-                                                         digest=digest, created=created)], ignore_conflicts=True)
     if not copies:
         return 0
     names = dict(get_user_model().objects.filter(pk__in={author_id, *(c.author_id for c in copies)})
