@@ -31,6 +31,7 @@ from chat.unread import invalidate_unread
 from community import events, ratelimit
 from community.accounts.trust import links_followed
 from community.moderation.models import Action, Status
+from community.moderation.same_text import checked_together
 from community.moderation.sanctions import posting_refusal, posting_sanctions, refusal_text
 from community.moderation.services import ModerationError, can_moderate, moderate
 from community.text import sanitize_inline
@@ -233,11 +234,10 @@ def message_post_many(*, room: Room, posts: list[tuple]) -> list[int | Exception
     if not checked:
         return outcomes
     author_ids = {author.pk for _i, author, *_rest in checked}
-    client_ids = {client_id for *_head, client_id, _language in checked if client_id}
+    pairs = {(author.pk, client_id) for _i, author, _body, client_id, _language in checked if client_id}
     stored = {}
-    if client_ids:
-        stored = {(m.author_id, m.client_id): m for m in Message.objects.filter(
-            author_id__in=author_ids, client_id__in=client_ids).only("pk", "room_id", "author_id", "client_id")}
+    if pairs:
+        stored = {(m.author_id, m.client_id): m for m in _stored_by_client_id(pairs)}
     refusals = posting_sanctions(author_ids)
     memberships = {m.user_id: m for m in Membership.objects.filter(room=room, user_id__in=author_ids)
                    .only("pk", "user_id", "last_read_id", "muted_until")}
@@ -314,6 +314,22 @@ def message_post_many(*, room: Room, posts: list[tuple]) -> list[int | Exception
     return outcomes
 
 
+def _stored_by_client_id(pairs: set[tuple[int, str]]) -> list[Message]:
+    """The messages already stored under these (author id, ``client_id``) pairs (``pk``,
+    ``room_id``, ``author_id`` and ``client_id`` loaded): one probe of the unique index per pair,
+    on PostgreSQL and SQLite alike. ``author_id IN (…) AND client_id IN (…)`` matched no index (the
+    unique one is partial) and read the whole message table every batch (14 ms at 34,000
+    messages, growing with the table); OR-ed ``Q`` pairs cost 10 ms of CPU to compile for 50."""
+    table, quote = Message._meta.db_table, connection.ops.quote_name
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    return list(Message.objects.raw(
+        f"SELECT m.{quote('id')}, m.{quote('room_id')}, m.{quote('author_id')}, m.{quote('client_id')} "  # noqa: S608
+        f"FROM (VALUES {values}) AS p JOIN {quote(table)} m "
+        f"ON m.{quote('author_id')} = p.column1 AND m.{quote('client_id')} = p.column2 "
+        f"WHERE NOT (m.{quote('client_id')} = '')",
+        [value for pair in sorted(pairs) for value in pair]))
+
+
 def _do_post_many(*, room: Room, writing: list[tuple], memberships: dict) -> list[int | Exception]:
     """Insert ``writing`` — (index, author, text, client_id) — in order and advance the room once;
     the messages' ids. Call inside a transaction; takes the room lock. ``pre_save``/``post_save``
@@ -344,10 +360,11 @@ def _do_post_many(*, room: Room, writing: list[tuple], memberships: dict) -> lis
                for user_id, message_id in newest.items() if user_id not in memberships]
     if joining:
         Membership.objects.bulk_create(joining, ignore_conflicts=True)
-    for message in messages:
-        post_save.send(sender=Message, instance=message, created=True, update_fields=None, raw=False,
-                       using=DEFAULT_DB_ALIAS)
-        events.message_posted.send(sender=Message, message=message)
+    with checked_together():  # the "same text across accounts" check: once for the lot
+        for message in messages:
+            post_save.send(sender=Message, instance=message, created=True, update_fields=None, raw=False,
+                           using=DEFAULT_DB_ALIAS)
+            events.message_posted.send(sender=Message, message=message)
     return [message.pk for message in messages]
 
 
