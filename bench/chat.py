@@ -330,8 +330,11 @@ async def _writers(workers: list[tuple[str, str]], cookies: list[str], room: str
             await asyncio.sleep(max(0.0, moment - time.time()))
             client_id = f"{tag}-{number}-{sequence}"
             sent[client_id] = time.time()
+            # A line as people write them: long enough (six words and more) to be fingerprinted by
+            # the moderation's "same text across accounts" check, as most real messages are.
+            body = f"Сообщение {sequence} от писателя {number}: как вам этот товар, стоит брать?"
             await socket_.send(json.dumps({"v": 1, "type": "send", "room": room, "client_id": client_id,
-                                           "body": f"Сообщение {sequence} от писателя {number}"}, ensure_ascii=False))
+                                           "body": body}, ensure_ascii=False))
             sequence += 1
             moment += interval
         await asyncio.sleep(5)
