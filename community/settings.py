@@ -219,6 +219,10 @@ PRODUCT_PAGE_CACHE_SECONDS = int(os.environ.get("PRODUCT_PAGE_CACHE_SECONDS", "6
 # The home page's community blocks are cached this long (seconds; tests run with 0: no cache).
 HOME_SECTION_CACHE_SECONDS = int(os.environ.get("HOME_SECTION_CACHE_SECONDS", "0" if TESTING else "60"))
 
+# The sitemap index (each section's page count and lastmod: aggregates over whole tables) is
+# kept this long in the shared cache (seconds; tests run with 0: no cache). Its sections are not.
+SITEMAP_INDEX_CACHE_SECONDS = int(os.environ.get("SITEMAP_INDEX_CACHE_SECONDS", "0" if TESTING else "900"))
+
 # --- Background work (django-tasks) --------------------------------------------------------
 # One backend for every kind of background work (shop-feed batches, notifications and email,
 # search indexing, webhooks, data exports), chosen by TASKS_BACKEND (community/background.py):

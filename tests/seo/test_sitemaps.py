@@ -194,3 +194,25 @@ def test_a_section_is_well_formed_xml_with_escaped_urls_and_keeps_crawlers_from_
     assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
     locs = [loc.text for loc in ET.fromstring(response.content).findall("sm:url/sm:loc", NS)]  # noqa: S314
     assert any(loc.endswith("-a&b<c/") for loc in locs), locs
+
+
+def test_the_index_is_kept_in_the_cache_for_a_while_and_rebuilt_after(client, page_tree, settings, monkeypatch):
+    """Its aggregates read whole tables: a crawler's second visit reads the cache, not them."""
+    from django.core.cache import cache
+
+    from community import seo
+
+    settings.SITEMAP_INDEX_CACHE_SECONDS = 900
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get("/sitemap.xml")
+    with CaptureQueriesContext(connection) as warm:
+        second = client.get("/sitemap.xml")
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert len(warm) < len(cold) and not [q for q in warm.captured_queries if "COUNT(" in q["sql"].upper()]
+    # Once the entry expires (here: cleared), a section grown past a page is listed as two.
+    monkeypatch.setattr(seo.CanonicalSitemap, "limit", 2)
+    assert b"/sitemap-products.xml?p=2" not in client.get("/sitemap.xml").content  # still the kept index
+    cache.clear()
+    assert b"/sitemap-products.xml?p=2" in client.get("/sitemap.xml").content
