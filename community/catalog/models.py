@@ -101,7 +101,8 @@ class HomePage(Page):
         candidates = [self.url_path + "/".join(path_components[:n]) + "/" for n in range(len(path_components), 0, -1)]
         # The same query also brings the page's ancestors (the candidates it did not pick, and the
         # tree's root): the breadcrumbs and the view-restriction check need them, and would
-        # otherwise read them again (two queries).
+        # otherwise read them again (two queries). The root is named by its path (indexed):
+        # ``depth=1`` is not, and made every catalog page read the whole page table (bench.plans).
         # The found page comes as its specific class by the same query (its table joined), a
         # product with what its page shows at once: the top-level category (Experts' badges and
         # section), the main image (og:image, JSON-LD) and the one-row relations other apps ask
@@ -110,7 +111,7 @@ class HomePage(Page):
                            for name in hook()]
         rows = list(
             Page.objects.filter(Q(url_path__in=candidates, path__startswith=self.path, depth__gt=self.depth)
-                                | Q(depth=1) | Q(pk=self.pk))
+                                | Q(path=self.path[:Page.steplen]) | Q(pk=self.pk))
             .select_related("productpage__top_category", "productpage__main_image", "categorypage", *product_related)
             .annotate(has_view_restriction=Exists(PageViewRestriction.objects.filter(page=OuterRef("pk"))),
                       main_image_renditions=_main_image_renditions())
