@@ -25,6 +25,7 @@ import contextlib
 import logging
 import threading
 from collections import Counter as Tally
+from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -44,15 +45,43 @@ _deferred = threading.local()
 
 
 @contextlib.contextmanager
-def deferred_sends():
+def deferred_sends(*, render_later: bool = False):
     """Collect this thread's layer sends (``group_send``) instead of sending them: the caller
     sends them from the event loop. The ingest writer (``chat.ingest``) does, so that its
-    database thread never waits for an event loop busy with the very sockets it serves."""
+    database thread never waits for an event loop busy with the very sockets it serves.
+
+    ``render_later``: new messages' broadcasts are not even built (rendered in every language),
+    only noted in their place among the sends; :func:`built` builds them. The writer answers a
+    batch's senders first and renders for the readers after: an ``ack`` needs only the id."""
     _deferred.sends = collected = []
+    _deferred.render_later = render_later
     try:
         yield collected
     finally:
         _deferred.sends = None
+        _deferred.render_later = False
+
+
+@dataclass(frozen=True)
+class _Later:
+    """A :func:`messages_created` broadcast noted by ``deferred_sends(render_later=True)``."""
+
+    message_ids: list[int]
+    previous_id: int
+
+
+def built(collected: list) -> list[tuple[str, dict]]:
+    """The layer sends ``deferred_sends(render_later=True)`` collected, with each noted broadcast
+    built in its place (the order of the sends is kept)."""
+    sends = []
+    for entry in collected:
+        if isinstance(entry, _Later):
+            with deferred_sends() as these:
+                messages_created(entry.message_ids, entry.previous_id)
+            sends.extend(these)
+        else:
+            sends.append(entry)
+    return sends
 
 
 def group_send(group: str, message: dict) -> None:
@@ -81,6 +110,9 @@ def message_created(message_id: int, previous_id: int) -> None:
 def messages_created(message_ids: list[int], previous_id: int) -> None:
     """Broadcast messages stored together in one room, in order (one query for all): each names
     the one before it as ``prev`` (the first, ``previous_id``); members of private rooms are told."""
+    if getattr(_deferred, "render_later", False):
+        _deferred.sends.append(_Later(list(message_ids), previous_id))
+        return
     # The room is enough: the frame names it by key (kind and product id), never reads the product.
     found = {m.pk: m for m in Message.objects.select_related("author__profile", "room").filter(pk__in=message_ids)}
     for message_id in message_ids:

@@ -19,7 +19,9 @@ there without bound, were stored minutes later and were never answered. Now:
   bad text refuses only that send —, then one insert for the accepted ones, with the room locked);
   direct and ticket sends go one by one through ``chat.services.message_post``, each in its own
   savepoint. Per-room order, ids and ``client_id`` idempotency are those of ``message_post``;
-  broadcasts go out after the commit, in order.
+  broadcasts go out after the commit, in order. The senders are answered first: the batch's
+  broadcasts (each message rendered in every UI language) are built after the acks, in the
+  writer's thread, and sent before the next batch — an ``ack`` waits for the commit only.
 
 * **A thread and a connection of its own.** The writer stores in a thread of its own, not the
   process's shared database thread (``database_sync_to_async``), so sends never wait behind
@@ -174,18 +176,16 @@ class Ingest:
     async def _store(self, batch: list[PendingSend]) -> None:
         started = time.monotonic()
         self.in_flight = len(batch)
+        collected = None
         try:
-            outcomes, layer_sends = await self.in_writer_thread(_store_in_writer_thread,
+            outcomes, collected = await self.in_writer_thread(_store_in_writer_thread,
                 [(item.user, item.key, item.body, item.client_id, item.language) for item in batch])
         except Exception as error:  # the whole batch failed (the database is down): nothing stored
             outcomes = [error] * len(batch)
-        else:
-            await _send_to_layer(layer_sends)
-            elapsed = time.monotonic() - started
-            self.seconds_per_send = 0.8 * self.seconds_per_send + 0.2 * elapsed / len(batch)
-            stats["send_batches"] += 1
         finally:
             self.in_flight = 0
+        # The senders are answered as soon as the batch is committed; the readers' broadcasts
+        # are rendered after (``collected`` notes them in order), then sent, before the next batch.
         for item, outcome in zip(batch, outcomes, strict=True):
             if item.future.done():
                 continue
@@ -194,6 +194,18 @@ class Ingest:
             else:
                 stats["sends_stored"] += 1
                 item.future.set_result(outcome)
+        if collected is None:
+            return
+        try:
+            layer_sends = await self.in_writer_thread(_built_in_writer_thread, collected)
+        except Exception:  # stored and acknowledged: readers recover the messages from the database
+            broadcast.stats["failed"] += 1
+            logger.exception("chat: a batch's broadcasts could not be built (clients will resume from the database)")
+        else:
+            await _send_to_layer(layer_sends)
+        elapsed = time.monotonic() - started
+        self.seconds_per_send = 0.8 * self.seconds_per_send + 0.2 * elapsed / len(batch)
+        stats["send_batches"] += 1
 
 
 def coalesce(layer_sends: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
@@ -240,14 +252,24 @@ def _close_connection() -> None:
     connection.close()
 
 
-def _store_in_writer_thread(sends: list[tuple]) -> tuple[list[int | Exception], list[tuple[str, dict]]]:
-    """:func:`store_batch` on the writer thread's connection, kept between batches. A batch that
+def _built_in_writer_thread(collected: list) -> list[tuple[str, dict]]:
+    """``broadcast.built`` on the writer thread's connection (closed after a failure)."""
+    try:
+        return broadcast.built(collected)
+    except BaseException:
+        connection.close()
+        raise
+
+
+def _store_in_writer_thread(sends: list[tuple]) -> tuple[list[int | Exception], list]:
+    """:func:`store_batch` (its broadcasts noted, to be built by ``broadcast.built``) on the
+    writer thread's connection, kept between batches. A batch that
     fails on a kept connection is tried once more on a new one (the database may have restarted
     since the last batch); a failure on a new connection is the batch's. The connection is closed
     after any failure, so the next batch starts on a new one."""
     kept = connection.connection is not None
     try:
-        return store_batch(sends)
+        return store_batch(sends, render_later=True)
     except (OperationalError, InterfaceError):
         connection.close()
         if not kept:
@@ -257,16 +279,17 @@ def _store_in_writer_thread(sends: list[tuple]) -> tuple[list[int | Exception], 
         connection.close()
         raise
     try:
-        return store_batch(sends)
+        return store_batch(sends, render_later=True)
     except BaseException:
         connection.close()
         raise
 
 
-def store_batch(sends: list[tuple]) -> tuple[list[int | Exception], list[tuple[str, dict]]]:
+def store_batch(sends: list[tuple], *, render_later: bool = False) -> tuple[list[int | Exception], list]:
     """Store ``sends`` — (user, room key, body, client_id, language) — in one transaction. Returns,
     per send, the message id or the ``ChatError`` (or other error) that refused it alone, and the
-    layer sends of the broadcasts (made after the commit, for the event loop to send). A database
+    layer sends of the broadcasts (made after the commit, for the event loop to send; with
+    ``render_later``, new messages' broadcasts are only noted, for ``broadcast.built``). A database
     failure raises: then nothing of the batch is stored.
 
     The sends to one product room or to the lounge are stored together
@@ -284,7 +307,7 @@ def store_batch(sends: list[tuple]) -> tuple[list[int | Exception], list[tuple[s
         else:
             singles.append(index)
     known_rooms: dict = {}
-    with broadcast.deferred_sends() as layer_sends, transaction.atomic():
+    with broadcast.deferred_sends(render_later=render_later) as layer_sends, transaction.atomic():
         for key, indexes in groups.items():
             posts = [(sends[i][0], sends[i][2], sends[i][3], sends[i][4]) for i in indexes]
             for index, outcome in zip(indexes, _store_group(key, posts), strict=True):

@@ -1,6 +1,10 @@
+import html
+import random
+
 import pytest
 from django.core.exceptions import ValidationError
 
+from community import text
 from community.text import excerpt, plain_text, sanitize, sanitize_inline
 
 
@@ -61,6 +65,32 @@ def test_inline_messages_keep_no_block_tags():
     assert "<p>" not in html
     assert "&lt;p&gt;" in html
     assert "<br>" in html
+
+
+def test_plain_chat_lines_skip_the_parser_and_come_out_as_the_sanitizer_makes_them():
+    """``sanitize_inline`` returns plain one-line text as it is, without bleach: on a generated
+    corpus of characters the sanitizer treats specially (markup, entities, dots and links, quotes,
+    invisible and combining characters, separators, emoji), every line it passes through
+    unchanged is exactly what bleach returns, for followed and unfollowed links alike."""
+    pieces = list("abzABZабяЁё09 !\"#$%'()*+,-./:;=?@[\\]^_`{|}~«»—…№\u0301\u00e9\u4e2d\U0001F600\ufffd"
+                  "\u00a0\u200b\u200d\u202e\t\u2028\x7f\ufdd0")
+    pieces += ["http", "https://", "www", ".ru", ".com", "&amp;", "&#60;", "<b>", "</i>", "example.com", "..",
+               ". ", "@mail", "javascript:"]
+    generator = random.Random(2026)
+    passed_through = 0
+    for _ in range(4000):
+        line = "".join(generator.choice(pieces) for _ in range(generator.randint(1, 24))).strip()
+        if not line:
+            continue
+        plain = line.isprintable() and not text._MARKUP_OR_LINK.search(line)
+        passed_through += plain
+        for follow in (False, True):
+            by_bleach = text._cleaner(follow).clean(html.escape(line, quote=False))
+            assert sanitize_inline(line, follow_links=follow).html == by_bleach, line
+    assert passed_through > 400  # the corpus exercises the short cut, not only the parser
+    assert sanitize_inline("Привет! Кто уже купил, доволен?").html == "Привет! Кто уже купил, доволен?"
+    assert sanitize_inline("см. example.com").html.count("<a ") == 1  # a link still goes to the sanitizer
+    assert sanitize_inline('a <b onclick="x">b</b>').html == 'a &lt;b onclick="x"&gt;b&lt;/b&gt;'
 
 
 def test_excerpt_cuts_at_a_word_and_strips_tags():
