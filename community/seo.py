@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem
 from django.db.models import DateTimeField, Max, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Greatest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import Resolver404, resolve, reverse
@@ -280,9 +280,9 @@ SEEN_STATUSES = ("published", "hidden", "removed")
 
 
 def _changed() -> Greatest:
-    # Written, edited or moderated: the latest of the three (for ``ModeratedContent`` models
-    # with ``created`` and ``edited_at``).
-    return Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created"))
+    from community.moderation.models import latest_change
+
+    return latest_change()
 
 
 @dataclass(frozen=True)
@@ -309,8 +309,11 @@ class LatestChanges:
         return dict(rows.values_list(self.key, "latest"))
 
     def subquery(self) -> Subquery:
-        rows = (self.queryset.filter(**{self.key: OuterRef("pk")}).order_by().values(self.key)
-                .annotate(latest=Max(_changed())).values("latest")[:1])
+        """The newest change of the outer row's key, as ``ORDER BY … DESC LIMIT 1`` rather than
+        ``MAX``: the database reads that from an index on (key, change) in one probe (an
+        aggregate with ``GROUP BY`` reads every row of the key)."""
+        rows = (self.queryset.filter(**{self.key: OuterRef("pk")}).annotate(latest=_changed())
+                .order_by("-latest").values("latest")[:1])
         return Subquery(rows, output_field=DateTimeField())
 
     def keys(self) -> QuerySet:

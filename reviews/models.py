@@ -21,7 +21,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from community.accounts.trust import links_followed
-from community.moderation.models import ModeratedContent, ModeratedQuerySet, Status
+from community.moderation.models import ModeratedContent, ModeratedQuerySet, Status, author_changes_index
 
 MIN_RATING = 1
 MAX_RATING = 5
@@ -87,6 +87,7 @@ class Review(ModeratedContent):
             models.Index(fields=["product", "status", "-created", "-id"], name="review_newest"),
             models.Index(fields=["product", "status", "-rating", "-created", "-id"], name="review_highest"),
             models.Index(fields=["product", "status", "rating", "-created", "-id"], name="review_lowest"),
+            author_changes_index("review_author_changes"),
         ]
 
     def __str__(self) -> str:

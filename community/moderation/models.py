@@ -13,6 +13,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -56,6 +57,23 @@ class ModeratedQuerySet(models.QuerySet):
         return self.filter(
             models.Q(status=Status.PUBLISHED) | models.Q(status=Status.PENDING, author=user)
         )
+
+
+def latest_change() -> Greatest:
+    """When a piece was last changed — written, edited or moderated (hidden, removed…): the
+    latest of the three, for ``ModeratedContent`` models with ``created`` and ``edited_at``. The
+    sitemaps and the pages' versions (``community.seo``) read it; :func:`author_changes_index`
+    is built on the very same expression, which is what lets the database use it."""
+    return Greatest(Coalesce("moderated_at", "created"), Coalesce("edited_at", "created"))
+
+
+def author_changes_index(name: str) -> models.Index:
+    """An author's published pieces by their latest change, newest first: a public profile's
+    version (``community.accounts.sitemaps.profile_version``) reads the newest one in one probe
+    per kind of content. Without it the database read every published piece of the author's
+    (16–21 ms a profile for prolific authors at 200,000 questions, ``bench.plans``)."""
+    return models.Index(models.F("author"), latest_change().desc(), name=name,
+                        condition=models.Q(status=Status.PUBLISHED))
 
 
 class ModeratedContent(models.Model):

@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from community.accounts.trust import links_followed
 from community.catalog.models import ProductPage
-from community.moderation.models import ModeratedContent
+from community.moderation.models import ModeratedContent, author_changes_index
 from community.text import excerpt
 
 TITLE_MAX_LENGTH = 200
@@ -62,6 +62,7 @@ class Question(ModeratedContent):
             models.Index(fields=["product", "status", "-created"], name="qa_question_newest"),
             models.Index(fields=["product", "status", "-vote_score", "-answer_count"], name="qa_question_votes"),
             models.Index(fields=["product", "status", "-answer_count", "-vote_score"], name="qa_question_top"),
+            author_changes_index("qa_question_author_changes"),
         ]
 
     def __str__(self) -> str:
@@ -130,7 +131,8 @@ class Answer(ModeratedContent):
             models.CheckConstraint(condition=models.Q(score=models.F("up_count") - models.F("down_count")),
                                    name="qa_answer_score_is_up_minus_down"),
         ]
-        indexes = [models.Index(fields=["question", "status", "-score"], name="qa_answer_by_score")]
+        indexes = [models.Index(fields=["question", "status", "-score"], name="qa_answer_by_score"),
+                   author_changes_index("qa_answer_author_changes")]
 
     def __str__(self) -> str:
         return self.text_excerpt

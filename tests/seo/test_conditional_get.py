@@ -155,3 +155,45 @@ def test_product_and_question_pages_change_their_validator_with_an_authors_stand
 
     check(product.url, reviewer)
     check(question.get_url(), answerer)
+
+
+def test_a_profile_version_follows_the_newest_change_of_any_piece_an_old_ones_edit_too(product):
+    """The version reads each kind's newest change (``ORDER BY change DESC LIMIT 1``): an edit of
+    an older review, later than the newest question, is what it reports."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from community.accounts.sitemaps import profile_version
+    from reviews.models import Review
+
+    author = people.person("rosalind")
+    older = people.review(author, product)
+    people.question(author, product, title="Новый вопрос автора?")
+    before = profile_version(None, "rosalind")
+    edited = timezone.now() + timedelta(hours=1)
+    Review.objects.filter(pk=older.pk).update(edited_at=edited)
+    after = profile_version(None, "rosalind")
+    assert edited not in before[0] and edited in after[0]
+
+
+def test_a_profile_version_reads_each_kind_from_its_index_on_postgresql(product):
+    """The newest change of an author's reviews, questions and answers is one probe of an index
+    on (author, change) per kind, however much the author wrote: the query's expression is the
+    index's. (SQLite's planner is not asked: the check is about PostgreSQL's.)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("checks PostgreSQL's query plan; run with DATABASE_URL=postgres://…")
+    from community.accounts.sitemaps import profile_version
+
+    author = people.person("rosalind")
+    people.review(author, product)
+    with CaptureQueriesContext(connection) as queries:
+        profile_version(None, "rosalind")
+    [query] = queries.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: ask whether the index can serve
+        cursor.execute("EXPLAIN " + query["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for index in ("review_author_changes", "qa_question_author_changes", "qa_answer_author_changes"):
+        assert f"Index Scan using {index}" in plan, plan
+    assert plan.count("Sort Key") <= 1, plan  # the subqueries read in index order; only the outer row's ORDER BY
