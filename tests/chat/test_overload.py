@@ -171,3 +171,56 @@ def test_the_process_counters_are_answered_to_staff_only(client, shopper, staff)
     assert data["hub"]["sends_refused"] == stats["sends_refused"]
     assert {"process", "hub", "broadcast"} <= set(data)
 
+
+
+async def test_a_sender_is_answered_at_the_commit_before_the_readers_broadcast_is_built(
+        monkeypatch, sockets, product, shopper, other_shopper):
+    """The ack waits for the commit only: while the batch's broadcast is still being built (held
+    here), the sender already has its ack and the message is stored; the reader gets it after."""
+    from chat import broadcast
+
+    building, release = threading.Event(), threading.Event()
+    build = broadcast.built
+
+    def held_build(collected):
+        building.set()
+        release.wait(30)
+        return build(collected)
+
+    monkeypatch.setattr(broadcast, "built", held_build)
+    key = rooms.product_key(product.pk)
+    reader, sender = await sockets(other_shopper), await sockets(shopper)
+    await reader.subscribe(key)
+    await sender.send(type="send", room=key, client_id="first-1", body="сначала ответ отправителю")
+    ack = await sender.frame("ack", timeout=10)  # the build is held until ``release``: not waited for
+    while not building.is_set():  # the build comes after the ack, and is held there
+        await asyncio.sleep(0.01)
+    assert await stored_client_ids() == ["first-1"]
+    await reader.nothing(0.3)
+    release.set()
+    assert (await reader.frame("message", timeout=10))["message"]["id"] == ack["id"]
+
+
+async def test_a_batch_whose_broadcast_cannot_be_built_is_still_stored_and_acknowledged(
+        monkeypatch, sockets, product, shopper, other_shopper):
+    """Should building the broadcast fail (the database went away after the commit), the send is
+    acknowledged all the same, the failure is counted, and a reader resuming from its last id
+    gets the message from the database."""
+    from chat import broadcast
+
+    def failing_build(collected):
+        raise RuntimeError("the database went away")
+
+    key = rooms.product_key(product.pk)
+    reader, sender = await sockets(other_shopper), await sockets(shopper)
+    await reader.subscribe(key)
+    failed_before = broadcast.stats["failed"]
+    monkeypatch.setattr(broadcast, "built", failing_build)
+    await sender.send(type="send", room=key, client_id="lost-broadcast-1", body="сохранено, но не разослано")
+    ack = await sender.frame("ack", timeout=10)
+    assert await stored_client_ids() == ["lost-broadcast-1"]
+    await reader.nothing(0.5)
+    assert broadcast.stats["failed"] == failed_before + 1
+    monkeypatch.undo()
+    again = await sockets(other_shopper)
+    assert [m["id"] for m in await again.subscribe(key, since=ack["id"] - 1)] == [ack["id"]]
